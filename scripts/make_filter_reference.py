@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Independent PyTorch implementation of the ACE diffusion filter F_tau, for the Java reference tests.
+
+For each case it runs F_tau on committed images with committed noise and writes the output and the gradient of
+sum(F_tau(x) * R) with respect to x. The Java DdpmFilter fed the same noise (NoiseSource.supplied) must match.
+
+Models:
+  tiny  a hand-built eps model (conv3x3 -> timestep scale 1 + a*sin(t*f) -> SiLU -> conv3x3), mirrored in Java by
+        TinyEpsModel (same .npy weights, OIHW; Java permutes them to YXIO).
+  unet  the small guided-diffusion-style UNet of scripts/ace_torch/unet.py, exported to ONNX (see --model unet).
+
+Filter semantics (guided-diffusion SpacedDiffusion + p_sample, as the reference ACE code uses them):
+  z = sqrt(abar[S-1]) (2x-1) + sqrt(1-abar[S-1]) n_0          (respaced index S-1)
+  k = S-1..0: eps, v = model(z, t_k) with t_k the ORIGINAL timestep
+              x0 = clamp(sqrt(1/abar) z - sqrt(1/abar-1) eps, -1, 1)
+              mean = coef1 x0 + coef2 z
+              log var = frac log(beta) + (1-frac) log(post var clipped), frac = (v+1)/2   (learned range)
+              z = mean + exp(0.5 log var) n_k  if k > 0 and stochastic, else mean
+  out = (z+1)/2
+Noise order: n_0 (q_sample), then n_k for k = S-1..1.
+
+Usage: /usr/bin/python3 scripts/make_filter_reference.py [--model tiny]
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from diffusion_reference_values import linear_betas, cosine_betas, space_timesteps, respaced_betas, terms  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+RES = os.path.join(ROOT, "ace-diffusion", "src", "test", "resources", "diffusion")
+
+
+class Schedule:
+    """Respaced schedule, float64 numpy arrays; coefficients enter torch as float32 like _extract_into_tensor."""
+
+    def __init__(self, name, T, spacing):
+        base = linear_betas(T) if name == "linear" else cosine_betas(T)
+        self.timestep_map = space_timesteps(T, spacing)
+        self.t = terms(respaced_betas(base, set(self.timestep_map)))
+
+    def c(self, key, k):
+        return torch.tensor(self.t[key][k], dtype=torch.float32)
+
+
+class TinyEps(torch.nn.Module):
+    def __init__(self, w):
+        super().__init__()
+        self.w = {k: torch.from_numpy(v) for k, v in w.items()}
+
+    def forward(self, x, t):
+        w = self.w
+        h = F.conv2d(x, w["w1"], w["b1"], padding=1)
+        s = 1 + w["a"][None, :] * torch.sin(t[:, None] * w["f"][None, :])
+        h = h * s[:, :, None, None]
+        h = h * torch.sigmoid(h)
+        return F.conv2d(h, w["w2"], w["b2"], padding=1)
+
+
+def ftau(model, sched, x01, S, stochastic, noises, variance, C):
+    x = 2 * x01 - 1
+    z = sched.c("sqrt_alphas_cumprod", S - 1) * x + sched.c("sqrt_one_minus_alphas_cumprod", S - 1) * noises[0]
+    used = 1
+    n = x01.shape[0]
+    for k in range(S - 1, -1, -1):
+        t = torch.full((n,), float(sched.timestep_map[k]), dtype=torch.float32)
+        out = model(z, t)
+        eps = out[:, :C]
+        x0 = (sched.c("sqrt_recip_alphas_cumprod", k) * z - sched.c("sqrt_recipm1_alphas_cumprod", k) * eps).clamp(-1, 1)
+        mean = sched.c("posterior_mean_coef1", k) * x0 + sched.c("posterior_mean_coef2", k) * z
+        if k > 0 and stochastic:
+            if variance == "learned_range":
+                frac = (out[:, C:] + 1) / 2
+                min_log = sched.c("posterior_log_variance_clipped", k)
+                max_log = torch.tensor(np.log(sched.t["betas"][k]), dtype=torch.float32)
+                log_var = frac * max_log + (1 - frac) * min_log
+            elif variance == "fixed_small":
+                log_var = sched.c("posterior_log_variance_clipped", k)
+            else:  # fixed_large: log(append(posterior_variance[1], betas[1:]))
+                v = sched.t["posterior_variance"][1] if k == 0 else sched.t["betas"][k]
+                log_var = torch.tensor(np.log(v), dtype=torch.float32)
+            z = mean + torch.exp(0.5 * log_var) * noises[used]
+            used += 1
+        else:
+            z = mean
+    assert used == (S if stochastic else 1)
+    return (z + 1) / 2
+
+
+def run_case(model, case, x01, R, out_dir, C, gen):
+    sched = Schedule(case["schedule"], case["T"], case["spacing"])
+    S = case["S"]
+    n = x01.shape[0]
+    count = S if case["stochastic"] else 1
+    noise = torch.randn((count,) + tuple(x01.shape), generator=gen, dtype=torch.float32)
+    x = x01.clone().requires_grad_(True)
+    out = ftau(model, sched, x, S, case["stochastic"], noise, case["variance"], C)
+    (out * R).sum().backward()
+    d = os.path.join(out_dir, case["name"])
+    os.makedirs(d, exist_ok=True)
+    np.save(os.path.join(d, "noise.npy"), noise.numpy())
+    np.save(os.path.join(d, "out.npy"), out.detach().numpy())
+    np.save(os.path.join(d, "grad.npy"), x.grad.numpy())
+    print(f"{case['name']}: timesteps {sched.timestep_map[:S]}, out [{out.min():.4f}, {out.max():.4f}], "
+          f"|grad| mean {x.grad.abs().mean():.3e}")
+
+
+CASES = [
+    dict(name="learned_stochastic", variance="learned_range", schedule="linear", T=500, spacing="50", S=5, stochastic=True),
+    dict(name="learned_deterministic", variance="learned_range", schedule="linear", T=500, spacing="50", S=5, stochastic=False),
+    dict(name="fixed_small_stochastic", variance="fixed_small", schedule="cosine", T=1000, spacing="25", S=4, stochastic=True),
+    dict(name="fixed_large_stochastic", variance="fixed_large", schedule="linear", T=1000, spacing="100", S=5, stochastic=True),
+]
+
+
+def tiny(seed=1234):
+    out_dir = os.path.join(RES, "tiny")
+    os.makedirs(out_dir, exist_ok=True)
+    g = torch.Generator().manual_seed(seed)
+    C, H, W, hidden = 3, 16, 16, 8
+    w = {
+        "w1": torch.randn(hidden, C, 3, 3, generator=g) * 0.3,
+        "b1": torch.randn(hidden, generator=g) * 0.1,
+        "a": torch.randn(hidden, generator=g) * 0.5,
+        "f": torch.rand(hidden, generator=g) * 0.1,
+        "w2": torch.randn(2 * C, hidden, 3, 3, generator=g) * 0.1,
+        "b2": torch.randn(2 * C, generator=g) * 0.05,
+    }
+    w = {k: v.float().numpy() for k, v in w.items()}
+    for k, v in w.items():
+        np.save(os.path.join(out_dir, k + ".npy"), v)
+    x01 = 0.1 + 0.8 * torch.rand(2, C, H, W, generator=g)  # away from the clipping edges
+    R = torch.randn(2, C, H, W, generator=g)
+    np.save(os.path.join(out_dir, "images.npy"), x01.numpy())
+    np.save(os.path.join(out_dir, "upstream.npy"), R.numpy())
+    full = TinyEps(w)
+    eps_only = TinyEps(dict(w, w2=w["w2"][:C].copy(), b2=w["b2"][:C].copy()))
+    for case in CASES:
+        model = full if case["variance"] == "learned_range" else eps_only
+        run_case(model, case, x01, R, out_dir, C, g)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="tiny", choices=["tiny"])
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    if args.model == "tiny":
+        tiny()
+
+
+if __name__ == "__main__":
+    main()
