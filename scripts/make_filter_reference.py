@@ -62,34 +62,82 @@ class TinyEps(torch.nn.Module):
         return F.conv2d(h, w["w2"], w["b2"], padding=1)
 
 
+def p_mean_logvar(model, sched, z, k, variance, C):
+    """Posterior mean and log variance of one reverse step at respaced index k (guided-diffusion p_mean_variance)."""
+    n = z.shape[0]
+    t = torch.full((n,), float(sched.timestep_map[k]), dtype=torch.float32)
+    out = model(z, t)
+    eps = out[:, :C]
+    x0 = (sched.c("sqrt_recip_alphas_cumprod", k) * z - sched.c("sqrt_recipm1_alphas_cumprod", k) * eps).clamp(-1, 1)
+    mean = sched.c("posterior_mean_coef1", k) * x0 + sched.c("posterior_mean_coef2", k) * z
+    if variance == "learned_range":
+        frac = (out[:, C:] + 1) / 2
+        min_log = sched.c("posterior_log_variance_clipped", k)
+        max_log = torch.tensor(np.log(sched.t["betas"][k]), dtype=torch.float32)
+        log_var = frac * max_log + (1 - frac) * min_log
+    elif variance == "fixed_small":
+        log_var = sched.c("posterior_log_variance_clipped", k)
+    else:  # fixed_large: log(append(posterior_variance[1], betas[1:]))
+        v = sched.t["posterior_variance"][1] if k == 0 else sched.t["betas"][k]
+        log_var = torch.tensor(np.log(v), dtype=torch.float32)
+    return mean, log_var
+
+
+def q_sample(sched, x, k, noise):
+    return sched.c("sqrt_alphas_cumprod", k) * x + sched.c("sqrt_one_minus_alphas_cumprod", k) * noise
+
+
 def ftau(model, sched, x01, S, stochastic, noises, variance, C):
-    x = 2 * x01 - 1
-    z = sched.c("sqrt_alphas_cumprod", S - 1) * x + sched.c("sqrt_one_minus_alphas_cumprod", S - 1) * noises[0]
+    z = q_sample(sched, 2 * x01 - 1, S - 1, noises[0])
     used = 1
-    n = x01.shape[0]
     for k in range(S - 1, -1, -1):
-        t = torch.full((n,), float(sched.timestep_map[k]), dtype=torch.float32)
-        out = model(z, t)
-        eps = out[:, :C]
-        x0 = (sched.c("sqrt_recip_alphas_cumprod", k) * z - sched.c("sqrt_recipm1_alphas_cumprod", k) * eps).clamp(-1, 1)
-        mean = sched.c("posterior_mean_coef1", k) * x0 + sched.c("posterior_mean_coef2", k) * z
+        mean, log_var = p_mean_logvar(model, sched, z, k, variance, C)
         if k > 0 and stochastic:
-            if variance == "learned_range":
-                frac = (out[:, C:] + 1) / 2
-                min_log = sched.c("posterior_log_variance_clipped", k)
-                max_log = torch.tensor(np.log(sched.t["betas"][k]), dtype=torch.float32)
-                log_var = frac * max_log + (1 - frac) * min_log
-            elif variance == "fixed_small":
-                log_var = sched.c("posterior_log_variance_clipped", k)
-            else:  # fixed_large: log(append(posterior_variance[1], betas[1:]))
-                v = sched.t["posterior_variance"][1] if k == 0 else sched.t["betas"][k]
-                log_var = torch.tensor(np.log(v), dtype=torch.float32)
             z = mean + torch.exp(0.5 * log_var) * noises[used]
             used += 1
         else:
             z = mean
     assert used == (S if stochastic else 1)
     return (z + 1) / 2
+
+
+def get_schedule_jump(t_T, jump_length, jump_n_sample):
+    """RePaint's get_schedule_jump (n_sample = 1, no jump2/jump3, resampling from the start)."""
+    jumps = {}
+    for j in range(0, t_T - jump_length, jump_length):
+        jumps[j] = jump_n_sample - 1
+    t = t_T
+    ts = []
+    while t >= 1:
+        t = t - 1
+        ts.append(t)
+        if jumps.get(t, 0) > 0:
+            jumps[t] = jumps[t] - 1
+            for _ in range(jump_length):
+                t = t + 1
+                ts.append(t)
+    ts.append(-1)
+    return ts
+
+
+def inpaint(model, sched, x01, pre01, keep, S, noises, variance, C, jump_length=1, jump_n_sample=1):
+    """ACE refinement: pin kept pixels to q_sample(x, k) before every reverse step; RePaint jumps optional."""
+    it = iter(noises)
+    x = 2 * x01 - 1
+    z = q_sample(sched, 2 * pre01 - 1, S - 1, next(it))
+    ts = get_schedule_jump(S, jump_length, jump_n_sample)
+    assert ts[0] == S - 1
+    for t_last, t_cur in zip(ts[:-1], ts[1:]):
+        if t_cur < t_last:
+            k = t_last
+            z = z * (1 - keep) + keep * q_sample(sched, x, k, next(it))
+            mean, log_var = p_mean_logvar(model, sched, z, k, variance, C)
+            z = mean + torch.exp(0.5 * log_var) * next(it) if k > 0 else mean
+        else:
+            b = torch.tensor(sched.t["betas"][t_cur], dtype=torch.float32)
+            z = torch.sqrt(1 - b) * z + torch.sqrt(b) * next(it)
+    z = z * (1 - keep) + keep * x
+    return ((z + 1) / 2).clamp(0, 1), ts
 
 
 def run_case(model, case, x01, R, out_dir, C, gen):
@@ -143,6 +191,28 @@ def tiny(seed=1234):
     for case in CASES:
         model = full if case["variance"] == "learned_range" else eps_only
         run_case(model, case, x01, R, out_dir, C, g)
+    pre = (x01 + 0.2 * torch.randn(x01.shape, generator=g)).clamp(0, 1)
+    keep = torch.ones(2, 1, H, W)
+    keep[0, :, 3:9, 4:12] = 0
+    keep[1, :, 8:16, 0:7] = 0
+    np.save(os.path.join(out_dir, "pre.npy"), pre.numpy())
+    np.save(os.path.join(out_dir, "keep.npy"), keep.numpy())
+    sched = Schedule("linear", 500, "50")
+    for name, jl, jn in [("inpaint_reference", 1, 1), ("inpaint_repaint", 2, 3)]:
+        pool = torch.randn((64,) + tuple(x01.shape), generator=g, dtype=torch.float32)
+        counter = [0]
+
+        def draws():
+            for i in range(pool.shape[0]):
+                counter[0] = i + 1
+                yield pool[i]
+        with torch.no_grad():
+            out, ts = inpaint(full, sched, x01, pre, keep, 5, draws(), "learned_range", C, jl, jn)
+        d = os.path.join(out_dir, name)
+        os.makedirs(d, exist_ok=True)
+        np.save(os.path.join(d, "noise.npy"), pool[:counter[0]].numpy())
+        np.save(os.path.join(d, "out.npy"), out.numpy())
+        print(f"{name}: schedule {ts}, {counter[0]} noise draws, out [{out.min():.4f}, {out.max():.4f}]")
 
 
 def main():
