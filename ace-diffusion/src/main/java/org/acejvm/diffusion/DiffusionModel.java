@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * noise schedule and variance type, as guided-diffusion's {@code SpacedDiffusion} + {@code p_mean_variance}.
  *
  * <p>The UNet takes {@code x} in [-1, 1] ({@code [N, C, H, W]}, float32) and the timesteps ({@code [N]}, float32, the
- * ORIGINAL timestep of the respaced step, optionally rescaled to [0, 1000)), and returns either eps ({@code [N, C, H, W]}),
+ * ORIGINAL timestep of the respaced step, optionally rescaled to [0, 1000); or an integer type, see
+ * {@link Builder#timestepType}), and returns either eps ({@code [N, C, H, W]}),
  * or for {@link Variance#LEARNED_RANGE} eps and v: two outputs, or one output with 2C channels (eps first).
  *
  * <p>Two kinds of methods:
@@ -63,6 +64,7 @@ public final class DiffusionModel {
     private final Variance variance;
     private final boolean clipDenoised;
     private final boolean rescaleTimesteps;
+    private final DataType timestepType;
     private StepGraph stepGraph; // guarded by this
 
     private DiffusionModel(Builder b) {
@@ -73,6 +75,7 @@ public final class DiffusionModel {
         this.variance = b.variance;
         this.clipDenoised = b.clipDenoised;
         this.rescaleTimesteps = b.rescaleTimesteps;
+        this.timestepType = b.timestepType;
     }
 
     /** Starts a model description; defaults: linear schedule with 1000 steps, no respacing, learned-range variance, clipping on. */
@@ -85,6 +88,7 @@ public final class DiffusionModel {
         private Variance variance = Variance.LEARNED_RANGE;
         private boolean clipDenoised = true;
         private boolean rescaleTimesteps;
+        private DataType timestepType = DataType.FLOAT;
 
         private Builder(GraphFunction unet, ImageSpec spec) {
             Checks.notNull(unet, "unet");
@@ -107,7 +111,21 @@ public final class DiffusionModel {
         /** Feed the UNet {@code t * 1000 / T} instead of t (guided-diffusion's rescale_timesteps; off in the reference ACE models). */
         public Builder rescaleTimesteps(boolean r) { this.rescaleTimesteps = r; return this; }
 
+        /**
+         * The data type of the UNet's timestep input: FLOAT (default) or an integer type (INT64 for networks exported
+         * with integer timesteps; the value is then the integer original timestep, so rescaling is not allowed).
+         */
+        public Builder timestepType(DataType t) {
+            Checks.notNull(t, "timestepType");
+            if (!t.isFPType() && !t.isIntType()) throw new InvalidInputException.DataType("timestepType: expected a float or integer type, got " + t);
+            this.timestepType = t;
+            return this;
+        }
+
         public DiffusionModel build() {
+            if (rescaleTimesteps && !timestepType.isFPType()) {
+                throw new InvalidInputException("rescaled timesteps need a floating-point timestep input, got " + timestepType);
+            }
             if (schedule == null) schedule = SpacedSchedule.of(NoiseSchedule.linear(1000), "");
             return new DiffusionModel(this);
         }
@@ -120,6 +138,7 @@ public final class DiffusionModel {
     public Variance variance() { return variance; }
     public boolean clipDenoised() { return clipDenoised; }
     public GraphFunction unet() { return unet; }
+    public DataType timestepType() { return timestepType; }
     /** Number of respaced steps K. */
     public int numSteps() { return spaced.numSteps(); }
 
@@ -145,6 +164,7 @@ public final class DiffusionModel {
     /** The UNet's outputs at respaced step k: eps and (learned range only) v. {@code ones} comes from {@link #batchOnes}. */
     public ModelOutput modelOutput(SameDiff sd, String name, SDVariable xt, int k, SDVariable ones) {
         SDVariable t = ones.mul(name + "_t", modelTimestepValue(k));
+        if (timestepType != DataType.FLOAT) t = sd.castTo(name + "_t_cast", t, timestepType);
         return splitOutput(sd, name, unet.call(sd, name, xt, t));
     }
 
@@ -323,7 +343,7 @@ public final class DiffusionModel {
         StepGraph() {
             long c = spec.channels(), h = spec.height(), w = spec.width();
             SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, c, h, w);
-            SDVariable t = sd.placeHolder("t", DataType.FLOAT, -1);
+            SDVariable t = sd.placeHolder("t", timestepType, -1);
             SDVariable noise = sd.placeHolder("noise", DataType.FLOAT, -1, c, h, w);
             SDVariable recip = scalar("recip");
             SDVariable recipm1 = scalar("recipm1");
@@ -355,7 +375,7 @@ public final class DiffusionModel {
             long n = xt.size(0);
             Map<String, INDArray> feed = new HashMap<>();
             feed.put("x", xt);
-            feed.put("t", Nd4j.valueArrayOf(new long[] {n}, (float) modelTimestepValue(k)));
+            feed.put("t", Nd4j.valueArrayOf(new long[] {n}, (float) modelTimestepValue(k)).castTo(timestepType));
             feed.put("recip", Nd4j.scalar((float) sched.sqrtRecipAlphaCumprod(k)));
             feed.put("recipm1", Nd4j.scalar((float) sched.sqrtRecipm1AlphaCumprod(k)));
             feed.put("coef1", Nd4j.scalar((float) sched.posteriorMeanCoef1(k)));

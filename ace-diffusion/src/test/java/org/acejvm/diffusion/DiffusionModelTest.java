@@ -145,6 +145,26 @@ class DiffusionModelTest {
     }
 
     @Test
+    void integerTimestepInput() {
+        NoiseSchedule base = NoiseSchedule.linear(500);
+        DiffusionModel f = oracle("50");
+        DiffusionModel i = DiffusionModel.builder(new GaussianOracleModel(base, MU, SIGMA), GRAY).schedule(base, "50")
+                .variance(DiffusionModel.Variance.FIXED_SMALL).timestepType(DataType.INT64).build();
+        INDArray img = Nd4j.rand(DataType.FLOAT, 2, 1, 16, 16);
+        assertThat(i.denoise(img, 4, new long[] {0, 1}, NoiseSource.seeded(1), true))
+                .isEqualTo(f.denoise(img, 4, new long[] {0, 1}, NoiseSource.seeded(1), true));
+        DdpmFilter fi = DdpmFilter.of(i, 4, true);
+        DdpmFilter ff = DdpmFilter.of(f, 4, true);
+        INDArray up = Nd4j.rand(DataType.FLOAT, 2, 1, 16, 16);
+        DdpmFilter.Gradient gi = fi.gradient(img, up, new long[] {0, 1}, 0, NoiseSource.seeded(1));
+        DdpmFilter.Gradient gf = ff.gradient(img, up, new long[] {0, 1}, 0, NoiseSource.seeded(1));
+        assertThat(gi.output()).isEqualTo(gf.output());
+        assertThat(gi.gradient()).isEqualTo(gf.gradient());
+        assertThatThrownBy(() -> DiffusionModel.builder(new GaussianOracleModel(base, MU, SIGMA), GRAY)
+                .timestepType(DataType.INT64).rescaleTimesteps(true).build()).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
     void badInputsFailWithTypedErrors() {
         DiffusionModel m = oracle("50");
         INDArray ok = Nd4j.rand(DataType.FLOAT, 1, 1, 16, 16);
