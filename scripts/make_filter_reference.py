@@ -7,7 +7,9 @@ sum(F_tau(x) * R) with respect to x. The Java DdpmFilter fed the same noise (Noi
 Models:
   tiny  a hand-built eps model (conv3x3 -> timestep scale 1 + a*sin(t*f) -> SiLU -> conv3x3), mirrored in Java by
         TinyEpsModel (same .npy weights, OIHW; Java permutes them to YXIO).
-  unet  the small guided-diffusion-style UNet of scripts/ace_torch/unet.py, exported to ONNX (see --model unet).
+  unet  the guided-diffusion-style UNet of scripts/ace_torch/unet.py (the shipped Fashion-MNIST architecture at half
+        width, random weights), exported to ONNX (ace-diffusion/src/test/resources/diffusion/unet/model.onnx, float
+        timesteps, dynamic batch); the Java side loads it with the ONNX translator of ace-core.
 
 Filter semantics (guided-diffusion SpacedDiffusion + p_sample, as the reference ACE code uses them):
   z = sqrt(abar[S-1]) (2x-1) + sqrt(1-abar[S-1]) n_0          (respaced index S-1)
@@ -19,7 +21,7 @@ Filter semantics (guided-diffusion SpacedDiffusion + p_sample, as the reference 
   out = (z+1)/2
 Noise order: n_0 (q_sample), then n_k for k = S-1..1.
 
-Usage: /usr/bin/python3 scripts/make_filter_reference.py [--model tiny]
+Usage: /usr/bin/python3 scripts/make_filter_reference.py [--model tiny|unet|all]
 """
 import argparse
 import os
@@ -215,13 +217,62 @@ def tiny(seed=1234):
         print(f"{name}: schedule {ts}, {counter[0]} noise draws, out [{out.min():.4f}, {out.max():.4f}]")
 
 
+# The small UNet fixture: the architecture of the shipped Fashion-MNIST model (scripts/train_fmnist_diffusion.py)
+# at half width (16 channels instead of 32) so that the ONNX file stays under 2 MB; random weights, no zero init.
+SMALL_UNET = dict(image_size=32, in_channels=1, model_channels=16, out_channels=1, num_res_blocks=1,
+                  attention_resolutions=[4], channel_mult=[1, 2, 2], num_heads=4, num_head_channels=-1,
+                  use_scale_shift_norm=True, resblock_updown=True, dropout=0.0, learn_sigma=True, zero_init=False)
+
+
+def build_unet(arch, seed):
+    from ace_torch.unet import UNetModel
+    torch.manual_seed(seed)
+    return UNetModel(**arch).eval()
+
+
+def export_onnx(model, path, C, H, W, opset=13):
+    x = torch.randn(2, C, H, W)
+    t = torch.tensor([3.0, 40.0])
+    torch.onnx.export(model, (x, t), path, opset_version=opset, input_names=["x", "timesteps"], output_names=["out"],
+                      dynamic_axes={"x": {0: "N"}, "timesteps": {0: "N"}, "out": {0: "N"}})
+
+
+def unet(seed=4321):
+    out_dir = os.path.join(RES, "unet")
+    os.makedirs(out_dir, exist_ok=True)
+    model = build_unet(SMALL_UNET, seed)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    C, H, W = 1, 32, 32
+    path = os.path.join(out_dir, "model.onnx")
+    export_onnx(model, path, C, H, W)
+    g = torch.Generator().manual_seed(seed)
+    # the UNet alone, for diagnosing a translation
+    ux = torch.randn(2, C, H, W, generator=g)
+    ut = torch.tensor([0.0, 41.0])
+    with torch.no_grad():
+        uo = model(ux, ut)
+    np.save(os.path.join(out_dir, "unet_x.npy"), ux.numpy())
+    np.save(os.path.join(out_dir, "unet_t.npy"), ut.numpy())
+    np.save(os.path.join(out_dir, "unet_out.npy"), uo.numpy())
+    x01 = 0.1 + 0.8 * torch.rand(2, C, H, W, generator=g)
+    R = torch.randn(2, C, H, W, generator=g)
+    np.save(os.path.join(out_dir, "images.npy"), x01.numpy())
+    np.save(os.path.join(out_dir, "upstream.npy"), R.numpy())
+    for case in CASES[:2]:
+        run_case(model, case, x01, R, out_dir, C, g)
+    print("UNet fixture", path, os.path.getsize(path), "bytes")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="tiny", choices=["tiny"])
+    ap.add_argument("--model", default="tiny", choices=["tiny", "unet", "all"])
     args = ap.parse_args()
     torch.set_num_threads(1)
-    if args.model == "tiny":
+    if args.model in ("tiny", "all"):
         tiny()
+    if args.model in ("unet", "all"):
+        unet()
 
 
 if __name__ == "__main__":
