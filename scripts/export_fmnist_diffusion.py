@@ -8,7 +8,7 @@ Writes
                                                                     out [N,2,32,32] = (eps, v)
   ace-examples/src/main/resources/models/fmnist-ddpm/MODEL_CARD.md
   ace-examples/src/main/resources/models/fmnist-ddpm/{loss_curve,samples}.png
-  ace-examples/src/test/resources/fmnist-ddpm/{x0,noise,x_t,timesteps,out}.npy + README.md
+  ace-examples/src/test/resources/fmnist-ddpm/{x0,noise,x,timesteps,out}.npy (named after the ONNX inputs/outputs) + README.md
 
 Run (while training runs or after it; the checkpoint is written atomically):
   nice -n 10 /usr/bin/python3 scripts/export_fmnist_diffusion.py --threads 1
@@ -156,9 +156,17 @@ def main(argv=None):
         out_small = model(x_t[:3], ref_t[:3])
     assert torch.allclose(out, out_mm, atol=1e-5), (out - out_mm).abs().max()
     assert torch.allclose(out[:3], out_small, atol=1e-5), (out[:3] - out_small).abs().max()
-    for name, arr in [("x0", x0.numpy()), ("noise", noise.numpy()), ("x_t", x_t.numpy()),
+    for name, arr in [("x0", x0.numpy()), ("noise", noise.numpy()), ("x", x_t.numpy()),
                       ("timesteps", ref_t.numpy()), ("out", out.numpy())]:
         np.save(os.path.join(REF_DIR, name + ".npy"), arr)
+    import subprocess
+    old = os.path.join(REF_DIR, "x_t.npy")
+    if os.path.exists(old):
+        os.remove(old)
+    res = subprocess.run([sys.executable, os.path.join(HERE, "onnx_numpy_check.py"), onnx_path, REF_DIR],
+                         capture_output=True, text=True)
+    numpy_check = res.stdout.strip() + (" (OK)" if res.returncode == 0 else " (FAILED: %s)" % res.stderr[-500:])
+    print("numpy ONNX check: " + numpy_check, flush=True)
     with open(os.path.join(REF_DIR, "README.md"), "w") as f:
         f.write("# Reference tensors for the shipped Fashion-MNIST diffusion model\n\n"
                 "Made by `scripts/export_fmnist_diffusion.py` together with\n"
@@ -166,11 +174,13 @@ def main(argv=None):
                 "- `x0.npy` float32 [8,1,32,32]: the first 8 Fashion-MNIST test images, zero-padded to 32x32, in [-1,1]\n"
                 "- `noise.npy` float32 [8,1,32,32]: standard normal noise (torch generator seed 1234)\n"
                 "- `timesteps.npy` int64 [8]: %s (original timesteps of the T=%d schedule)\n"
-                "- `x_t.npy` float32 [8,1,32,32]: q_sample(x0, t, noise) = sqrt(abar_t) x0 + sqrt(1-abar_t) noise\n"
-                "- `out.npy` float32 [8,2,32,32]: PyTorch 1.13 float32 output of the EMA model on (x_t, timesteps);\n"
+                "- `x.npy` float32 [8,1,32,32]: the model input x_t = q_sample(x0, t, noise) = sqrt(abar_t) x0 + sqrt(1-abar_t) noise\n"
+                "- `out.npy` float32 [8,2,32,32]: PyTorch 1.13 float32 output of the EMA model on (x, timesteps);\n"
                 "  channel 0 = eps, channel 1 = v (learned-range variance interpolation, frac = (v+1)/2)\n\n"
                 "PyTorch einsum and matmul attention agree to 1e-5; a batch of 3 gives the same first 3 outputs.\n"
-                % (digest, ref_t.tolist(), T))
+                "`/usr/bin/python3 scripts/onnx_numpy_check.py <model.onnx> <this folder>` runs the ONNX file with a\n"
+                "NumPy interpreter in float64 and compares with `out.npy`: %s\n"
+                % (digest, ref_t.tolist(), T, numpy_check))
 
     # --- denoising error by noise level ---
     n_eval = args.n_eval
