@@ -223,6 +223,10 @@ def main(argv=None):
                        % (sd.T, "respaced" if sd.T < T else "(all)", args.seed, time.time() - t0, args.threads))
         print(sample_note, flush=True)
 
+    with open(os.path.join(MODEL_DIR, "loss_log.csv"), "w") as f:
+        f.write("step,train_seconds,loss,mse,vb,lr\n")
+        for r in ck["loss_log"]:
+            f.write("%d,%.1f,%.6f,%.6f,%.6f,%.3g\n" % tuple(r))
     loss_png = os.path.join(MODEL_DIR, "loss_curve.png")
     have_plot = plot_loss(ck["loss_log"], loss_png)
 
@@ -252,7 +256,8 @@ def main(argv=None):
         " variance, frac = (v+1)/2, log var = frac*log(beta_t) + (1-frac)*log(posterior var clipped)",
         "  - batch axis dynamic; ONNX ops: %s" % ", ".join(ops),
         "- `samples.png`: %s" % sample_note,
-        "- `loss_curve.png`: training loss per logging window" + ("" if have_plot else " (not drawn: no matplotlib)"),
+        "- `loss_curve.png`: training loss per logging window" + ("" if have_plot else " (not drawn: no matplotlib)")
+        + "; the numbers are in `loss_log.csv` (step, training seconds, hybrid loss, MSE, VLB term, lr)",
         "- Reference tensors for the Java translator: `ace-examples/src/test/resources/fmnist-ddpm/` (see its README).",
         "",
         "## Architecture",
