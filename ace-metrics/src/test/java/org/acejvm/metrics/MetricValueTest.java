@@ -32,4 +32,15 @@ class MetricValueTest {
         assertThat(Metrics.mean(3, 0, "nothing")).isEqualTo(MetricValue.undefined("nothing", 0));
         assertThat(Metrics.mean(3, 4, "nothing")).isEqualTo(MetricValue.of(0.75, 4));
     }
+
+    @Test
+    void selectKeepsTheMarkedSamples() {
+        org.nd4j.linalg.api.ndarray.INDArray batch = org.nd4j.linalg.factory.Nd4j.arange(12).reshape(3, 1, 2, 2);
+        org.nd4j.linalg.api.ndarray.INDArray kept = Metrics.select(batch, new boolean[] {true, false, true}).orElseThrow();
+        assertThat(kept.shape()).containsExactly(2, 1, 2, 2);
+        assertThat(kept.getDouble(1, 0, 1, 1)).isEqualTo(11.0);
+        assertThat(Metrics.select(batch, new boolean[3])).isEmpty();
+        assertThatThrownBy(() -> Metrics.select(batch, new boolean[2]))
+                .isInstanceOf(org.acejvm.core.InvalidInputException.Mismatch.class);
+    }
 }
