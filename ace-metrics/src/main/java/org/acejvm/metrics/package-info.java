@@ -12,5 +12,21 @@
  * explicitly undefined with a reason (never NaN). Feature and embedding networks plug in as
  * {@link org.acejvm.metrics.FeatureExtractor} / {@link org.acejvm.metrics.FeatureMapExtractor}, e.g.
  * {@link org.acejvm.metrics.SameDiffFeatures} over any SameDiff graph. Accumulators are not thread-safe.
+ *
+ * <p>A typical evaluation loop, computing each batch's features once:
+ * <pre>{@code
+ * FlipRate fr = new FlipRate();
+ * Cout cout = new Cout(classifier);
+ * Fid fid = new Fid(null, true);                 // successful counterfactuals only
+ * SFid sfid = new SFid(null, true, 10, seed);
+ * for (Batch b : batches) {
+ *     boolean[] ok = fr.add(classifier, b.counterfactuals(), b.targets());
+ *     INDArray fo = features.features(b.originals()), fc = features.features(b.counterfactuals());
+ *     fid.addFeatures(fo, fc, ok);
+ *     sfid.addFeatures(fo, fc, ok);
+ *     cout.add(b.originals(), b.counterfactuals(), b.sources(), b.targets());
+ * }
+ * MetricValue frValue = fr.value(), fidValue = fid.value(), sfidValue = sfid.value(), coutValue = cout.value();
+ * }</pre>
  */
 package org.acejvm.metrics;
