@@ -57,7 +57,7 @@ public final class DifferentiableGraph {
     /** Outputs and the gradient of the loss with respect to the input, from one forward and one backward pass. */
     public synchronized Result forwardBackward(INDArray x, Map<String, INDArray> placeholders, List<String> outputs) {
         ensureGradFunction();
-        input.setArray(x);
+        bind(x);
         List<String> outs = new ArrayList<>(outputs);
         if (!outs.contains(loss.name())) outs.add(loss.name());
         OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders, outs, List.of(input.name()));
@@ -68,11 +68,20 @@ public final class DifferentiableGraph {
 
     /** Forward pass only. */
     public synchronized Map<String, INDArray> forward(INDArray x, Map<String, INDArray> placeholders, String... outputs) {
-        input.setArray(x);
+        bind(x);
         Map<String, INDArray> out = sd.output(placeholders, outputs);
         Map<String, INDArray> copied = new HashMap<>();
         out.forEach((k, v) -> copied.put(k, v.dup()));
         return copied;
+    }
+
+    /**
+     * Binds a private copy of {@code x} to the input variable. SameDiff 1.0.0-M2.1 keeps the first array bound to a
+     * variable by reference and later {@code setArray} calls of the same shape ASSIGN into it, so binding a caller's
+     * array directly would overwrite that array on the next call.
+     */
+    private void bind(INDArray x) {
+        input.setArray(x.dup());
     }
 
     /** Builds the gradient function once; SameDiff prints a line per op while doing so, which is silenced here. */
