@@ -200,9 +200,8 @@ public final class DiffusionModel {
         if (variance != Variance.LEARNED_RANGE) return null;
         double minLog = sched.posteriorLogVarianceClipped(k);
         double maxLog = Math.log(sched.beta(k));
-        // frac*max + (1-frac)*min with frac = (v+1)/2
-        SDVariable frac = v.add(1.0).mul(0.5);
-        return frac.mul(maxLog).add(name, frac.rsub(1.0).mul(minLog));
+        // frac*max + (1-frac)*min with frac = (v+1)/2, as two ops: v*(max-min)/2 + (max+min)/2
+        return v.mul(0.5 * (maxLog - minLog)).add(name, 0.5 * (maxLog + minLog));
     }
 
     /** The log variance of a fixed-variance model at step k. */

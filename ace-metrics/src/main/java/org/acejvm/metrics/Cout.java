@@ -58,18 +58,21 @@ public final class Cout {
         return classifier;
     }
 
-    /** A copy that classifies {@code batchSize} insertion images per call. */
+    /** A new, empty COUT with the same settings that classifies {@code batchSize} insertion images per call. */
     public Cout batchSize(int batchSize) {
         Checks.positive(batchSize, "batchSize");
         return new Cout(classifier, batchSize, c3ltAxis, keepCurves);
     }
 
-    /** A copy that places point k at k * step / HW, as the public c3lt code does. */
+    /** A new, empty COUT with the same settings that places point k at k * step / HW, as the public c3lt code does. */
     public Cout c3ltAxis(boolean c3ltAxis) {
         return new Cout(classifier, batchSize, c3ltAxis, keepCurves);
     }
 
-    /** A copy that keeps (or drops, to save memory on large runs) the per-sample curves; the mean curve is kept. */
+    /**
+     * A new, empty COUT with the same settings that keeps (or drops, to save memory on large runs) the per-sample
+     * curves; the mean curve is always kept.
+     */
     public Cout keepCurves(boolean keepCurves) {
         return new Cout(classifier, batchSize, c3ltAxis, keepCurves);
     }

@@ -2,8 +2,10 @@ package org.acejvm.metrics;
 
 import org.acejvm.core.Checks;
 import org.acejvm.core.InvalidInputException;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.eigen.Eigen;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -14,11 +16,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * of the non-symmetric product S1 S2 (a complex Schur decomposition), which for nearly singular covariances returns
  * spurious imaginary parts or non-finite values and needs an eps*I retry. Here only symmetric eigendecompositions are
  * used (LAPACK syev, backward stable): with S1 = V diag(l) V^T and B = V diag(sqrt(max(l, 0))), so that
- * S1^(1/2) = B V^T, the matrix S1 S2 is similar to S1^(1/2) S2 S1^(1/2) = V (B^T S2 B) V^T, hence has the same
- * eigenvalues as the symmetric positive semi-definite M = B^T S2 B. The trace of the square root is
+ * S1^(1/2) = V B^T = B V^T, the product S1 S2 = S1^(1/2) (S1^(1/2) S2) has the same eigenvalues as
+ * (S1^(1/2) S2) S1^(1/2) = V (B^T S2 B) V^T (XY and YX share their eigenvalues, singular S1 included), hence as the
+ * symmetric positive semi-definite M = B^T S2 B. The trace of the square root is
  * {@code sum_i sqrt(max(eig_i(M), 0))}: real by construction, with round-off negatives (from rank-deficient
  * covariances, e.g. constant images or fewer samples than dimensions) clamped to zero. Cost: one D x D eigensystem
- * with vectors and one without.
+ * with vectors and one without (at D = 2048 on 2 cores: about 12 s and 2 s).
  */
 public final class FrechetDistance {
     private FrechetDistance() {}
@@ -49,8 +52,8 @@ public final class FrechetDistance {
                     + java.util.Arrays.toString(mu1.shape()) + ", " + java.util.Arrays.toString(sigma1.shape()) + ", "
                     + java.util.Arrays.toString(mu2.shape()) + ", " + java.util.Arrays.toString(sigma2.shape()));
         }
-        INDArray m1 = mu1.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).reshape(d);
-        INDArray m2 = mu2.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).reshape(d);
+        INDArray m1 = mu1.castTo(DataType.DOUBLE).reshape(d);
+        INDArray m2 = mu2.castTo(DataType.DOUBLE).reshape(d);
         INDArray diff = m1.sub(m2);
         double meanTerm = diff.mul(diff).sumNumber().doubleValue();
         INDArray s1 = symmetric(sigma1);
@@ -66,14 +69,17 @@ public final class FrechetDistance {
         INDArray values = Eigen.symmetricGeneralizedEigenvalues(vectors, true); // vectors now holds V (columns)
         INDArray b = vectors.mulRowVector(Transforms.sqrt(Transforms.max(values, 0.0), false));
         INDArray m = symmetric(b.transpose().mmul(s2).mmul(b));
-        INDArray eig = Eigen.symmetricGeneralizedEigenvalues(m.dup('f'), false);
+        // eigenvalues only (jobz 'N'): Eigen.symmetricGeneralizedEigenvalues(m, false) still computes the vectors
+        INDArray eig = Nd4j.create(DataType.DOUBLE, m.size(0));
+        int info = Nd4j.getBlasWrapper().lapack().syev('N', 'L', m.dup('f'), eig);
+        if (info != 0) throw new ArithmeticException("LAPACK syev did not converge (info " + info + ")");
         double sum = 0;
         for (double e : eig.toDoubleVector()) sum += Math.sqrt(Math.max(e, 0.0));
         return sum;
     }
 
     private static INDArray symmetric(INDArray s) {
-        INDArray x = s.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray x = s.castTo(DataType.DOUBLE);
         return x.add(x.transpose()).muli(0.5);
     }
 

@@ -46,23 +46,24 @@ public final class ImageDistances {
         return Metrics.mean(sums.get(norm), count, "no pairs were evaluated");
     }
 
-    /** Every norm of every pair, without accumulating. */
+    /** Every norm of every pair, without accumulating (differences taken in double). */
     public static Map<Norm, double[]> perImage(INDArray originals, INDArray counterfactuals) {
         Metrics.checkImagePairs(originals, counterfactuals);
-        double[][] a = Metrics.rows(originals);
-        double[][] b = Metrics.rows(counterfactuals);
-        int n = a.length;
+        float[] a = originals.dup('c').data().asFloat();
+        float[] b = counterfactuals.dup('c').data().asFloat();
+        int n = (int) originals.size(0);
+        int size = a.length / n;
         double[] l1 = new double[n], l1sum = new double[n], l2 = new double[n], linf = new double[n];
         for (int i = 0; i < n; i++) {
             double s = 0, sq = 0, max = 0;
-            for (int k = 0; k < a[i].length; k++) {
-                double d = Math.abs(a[i][k] - b[i][k]);
+            for (int k = i * size; k < (i + 1) * size; k++) {
+                double d = Math.abs((double) a[k] - (double) b[k]);
                 s += d;
                 sq += d * d;
                 max = Math.max(max, d);
             }
             l1sum[i] = s;
-            l1[i] = s / a[i].length;
+            l1[i] = s / size;
             l2[i] = Math.sqrt(sq);
             linf[i] = max;
         }

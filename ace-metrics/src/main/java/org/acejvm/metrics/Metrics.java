@@ -80,6 +80,23 @@ public final class Metrics {
         return count == 0 ? MetricValue.undefined(emptyReason, 0) : MetricValue.of(sum / count, count);
     }
 
+    /**
+     * The samples of a batch that {@code keep} marks (e.g. the successful counterfactuals, for the metrics that the
+     * reference evaluation computes on successful pairs only), or empty when none is marked.
+     */
+    public static java.util.Optional<INDArray> select(INDArray batch, boolean[] keep) {
+        Checks.notNull(batch, "batch");
+        Checks.notNull(keep, "keep");
+        checkLength(keep.length, "keep", batch.size(0), "batch");
+        int[] rows = Fid.selected(keep);
+        if (rows.length == 0) return java.util.Optional.empty();
+        if (rows.length == keep.length) return java.util.Optional.of(batch);
+        long[] shape = batch.shape().clone();
+        INDArray flat = batch.reshape('c', shape[0], batch.length() / shape[0]).getRows(rows);
+        shape[0] = rows.length;
+        return java.util.Optional.of(flat.reshape('c', shape));
+    }
+
     /** A mask of all true. */
     public static boolean[] all(int n) {
         boolean[] m = new boolean[n];

@@ -1,0 +1,93 @@
+package org.acejvm.core.onnx;
+
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Normalisations: BatchNormalization (inference: one per-channel multiply and add, with the statistics folded at
+ * import; SameDiff's batchNorm backprop is broken), InstanceNormalization (PyTorch's GroupNorm export) and
+ * LayerNormalization, both written from mean and variance ops that differentiate correctly.
+ */
+final class NormMappers {
+    private NormMappers() {}
+
+    static void register(OpRegistry r) {
+        r.op("BatchNormalization", NormMappers::batchNorm)
+                .op("InstanceNormalization", NormMappers::instanceNorm)
+                .op("LayerNormalization", NormMappers::layerNorm);
+    }
+
+    /** Per-channel vector v as shape [1, C, 1, ...] for an input of the given rank. */
+    private static INDArray channelShaped(INDArray v, int rank) {
+        long[] shape = new long[rank];
+        Arrays.fill(shape, 1);
+        shape[1] = v.length();
+        return v.reshape(shape);
+    }
+
+    private static List<Value> batchNorm(NodeContext ctx) {
+        if (ctx.attrInt("training_mode", 0) != 0) throw ctx.unsupported("training_mode=1 (only inference)");
+        Dim[] xs = ctx.shape(0);
+        double eps = ctx.attrFloat("epsilon", 1e-5);
+        INDArray scale = ctx.constant(1, "scale").castTo(DataType.DOUBLE), bias = ctx.constant(2, "B").castTo(DataType.DOUBLE);
+        INDArray mean = ctx.constant(3, "mean").castTo(DataType.DOUBLE), var = ctx.constant(4, "var").castTo(DataType.DOUBLE);
+        INDArray a = scale.div(Transforms.sqrt(var.add(eps), true));
+        INDArray b = bias.sub(mean.mul(a));
+        int r = xs.length;
+        SDVariable av = ctx.shared(ctx.keyOf(1, "bn-scale" + eps), () -> channelShaped(a, r));
+        SDVariable bv = ctx.shared(ctx.keyOf(2, "bn-shift" + eps), () -> channelShaped(b, r));
+        SDVariable y = ctx.sd.math().mul(ctx.tmp(), ctx.var(0), av);
+        return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), y, bv), xs));
+    }
+
+    /** (x - mean) / sqrt(var + eps) over {@code axes}, named {@code name}. */
+    private static SDVariable normalize(NodeContext ctx, SDVariable x, int[] axes, double eps, String name) {
+        SDVariable mean = ctx.sd.mean(ctx.tmp(), x, true, axes);
+        SDVariable d = ctx.sd.math().sub(ctx.tmp(), x, mean);
+        SDVariable var = ctx.sd.mean(ctx.tmp(), ctx.sd.math().mul(ctx.tmp(), d, d), true, axes);
+        SDVariable inv = ctx.sd.math().rsqrt(ctx.tmp(), var.add(ctx.tmp(), eps));
+        return ctx.sd.math().mul(name, d, inv);
+    }
+
+    private static boolean all(INDArray a, double v) {
+        return a.length() == 0 || (a.minNumber().doubleValue() == v && a.maxNumber().doubleValue() == v);
+    }
+
+    private static List<Value> instanceNorm(NodeContext ctx) {
+        Dim[] xs = ctx.shape(0);
+        int r = xs.length;
+        double eps = ctx.attrFloat("epsilon", 1e-5);
+        INDArray scale = ctx.constant(1, "scale"), bias = ctx.constant(2, "B");
+        boolean unitScale = all(scale, 1), zeroBias = all(bias, 0);
+        int[] axes = new int[r - 2];
+        for (int i = 2; i < r; i++) axes[i - 2] = i;
+        SDVariable y = normalize(ctx, ctx.var(0), axes, eps, unitScale && zeroBias ? ctx.out() : ctx.tmp());
+        if (!unitScale) {
+            SDVariable s = ctx.shared(ctx.keyOf(1, "in-scale"), () -> channelShaped(scale, r));
+            y = ctx.sd.math().mul(zeroBias ? ctx.out() : ctx.tmp(), y, s);
+        }
+        if (!zeroBias) {
+            SDVariable b = ctx.shared(ctx.keyOf(2, "in-bias"), () -> channelShaped(bias, r));
+            y = ctx.sd.math().add(ctx.out(), y, b);
+        }
+        return List.of(ctx.dyn(y, xs));
+    }
+
+    private static List<Value> layerNorm(NodeContext ctx) {
+        Dim[] xs = ctx.shape(0);
+        int r = xs.length;
+        int axis = Shapes.axis(ctx.attrInt("axis", -1), r);
+        double eps = ctx.attrFloat("epsilon", 1e-5);
+        int[] axes = new int[r - axis];
+        for (int i = axis; i < r; i++) axes[i - axis] = i;
+        boolean bias = ctx.has(2);
+        SDVariable y = normalize(ctx, ctx.var(0), axes, eps, ctx.tmp());
+        y = ctx.sd.math().mul(bias ? ctx.tmp() : ctx.out(), y, MathMappers.aligned(ctx, 1, r));
+        if (bias) y = ctx.sd.math().add(ctx.out(), y, MathMappers.aligned(ctx, 2, r));
+        return List.of(ctx.dyn(y, xs));
+    }
+}
