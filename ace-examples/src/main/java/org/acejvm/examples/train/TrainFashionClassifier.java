@@ -37,8 +37,7 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.schedule.PolySchedule;
-import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * Options: {@code --epochs N} (4), {@code --batch N} (64), {@code --lr X} (0.002, Adam, linear decay to 0),
  * {@code --seed N} (20240601), {@code --augment true|false} (false; random horizontal flip and shift by up to 1
- * pixel: in a 3-epoch run it cost about 3 points of test accuracy),
- * {@code --train-limit N} (use the first N training images), {@code --out DIR}
+ * pixel: a 3-epoch run with it reached 88.2% test accuracy, where the same network without it reached 91.3% in
+ * PyTorch), {@code --train-limit N} / {@code --test-limit N} (use the first N images), {@code --out DIR}
  * (ace-examples/src/main/resources/models/fmnist-cnn), {@code --data DIR} (the Fashion-MNIST directory).
  */
 public final class TrainFashionClassifier {
@@ -63,8 +62,8 @@ public final class TrainFashionClassifier {
     public static final String MODEL_CARD = "MODEL_CARD.md";
 
     /** Training settings. */
-    public record Options(int epochs, int batch, double lr, long seed, boolean augment, int trainLimit, Path out,
-                          Path data, String command) {
+    public record Options(int epochs, int batch, double lr, long seed, boolean augment, int trainLimit, int testLimit,
+                          Path out, Path data, String command) {
         static Options parse(String[] args) {
             int epochs = 4;
             int batch = 64;
@@ -72,6 +71,7 @@ public final class TrainFashionClassifier {
             long seed = 20240601L;
             boolean augment = false;
             int limit = -1;
+            int testLimit = -1;
             Path out = Path.of("ace-examples/src/main/resources/models/fmnist-cnn");
             Path data = FashionMnist.defaultDirectory();
             for (int i = 0; i < args.length; i++) {
@@ -85,15 +85,16 @@ public final class TrainFashionClassifier {
                     case "--seed" -> seed = Long.parseLong(v);
                     case "--augment" -> augment = Boolean.parseBoolean(v);
                     case "--train-limit" -> limit = Integer.parseInt(v);
+                    case "--test-limit" -> testLimit = Integer.parseInt(v);
                     case "--out" -> out = Path.of(v);
                     case "--data" -> data = Path.of(v);
                     default -> throw new IllegalArgumentException("unknown option " + a
-                            + " (known: --epochs --batch --lr --seed --augment --train-limit --out --data)");
+                            + " (known: --epochs --batch --lr --seed --augment --train-limit --test-limit --out --data)");
                 }
             }
             String command = "OMP_NUM_THREADS=1 nice -n 10 mvn -B -o -pl ace-examples -am test-compile exec:java -Dexec.mainClass="
                     + TrainFashionClassifier.class.getName() + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\"");
-            return new Options(epochs, batch, lr, seed, augment, limit, out, data, command);
+            return new Options(epochs, batch, lr, seed, augment, limit, testLimit, out, data, command);
         }
     }
 
@@ -103,7 +104,7 @@ public final class TrainFashionClassifier {
         Options o = Options.parse(args);
         Instant start = Instant.now();
         FashionMnist train = FashionMnist.load(o.data(), FashionMnist.Split.TRAIN, 0, o.trainLimit());
-        FashionMnist test = FashionMnist.load(o.data(), FashionMnist.Split.TEST, 0, -1);
+        FashionMnist test = FashionMnist.load(o.data(), FashionMnist.Split.TEST, 0, o.testLimit());
         double[] ms = train.pixelMeanStd();
         float mean = (float) ms[0];
         float std = (float) ms[1];
@@ -125,7 +126,7 @@ public final class TrainFashionClassifier {
         int itersPerEpoch = (train.size() + o.batch() - 1) / o.batch();
         long totalIters = (long) itersPerEpoch * o.epochs();
         sd.setTrainingConfig(TrainingConfig.builder()
-                .updater(new Adam(new PolySchedule(ScheduleType.ITERATION, o.lr(), 1.0, (int) totalIters)))
+                .updater(new Adam(new LinearDecay(o.lr(), totalIters)))
                 .dataSetFeatureMapping("input")
                 .dataSetLabelMapping("label")
                 .build());
@@ -171,8 +172,8 @@ public final class TrainFashionClassifier {
         long bytes = Files.size(file);
         LOG.info("wrote {} ({} bytes, sha256 {}); test accuracy of the loaded classifier {} ({} images, {})", file, bytes,
                 sha, String.format(Locale.ROOT, "%.4f", testAcc), test.size(), fmt(evalTime));
-        writeModelCard(o.out().resolve(MODEL_CARD), o, train.size(), mean, std, epochAccuracy, testAcc, trainTime, sha,
-                bytes, totalIters);
+        writeModelCard(o.out().resolve(MODEL_CARD), o, train.size(), test.size(), mean, std, epochAccuracy, testAcc,
+                trainTime, sha, bytes, totalIters);
         LOG.info("total time {}", fmt(Duration.between(start, Instant.now())));
     }
 
@@ -208,7 +209,8 @@ public final class TrainFashionClassifier {
 
     private static String f4(double v) { return String.format(Locale.ROOT, "%.4f", v); }
 
-    private static void writeModelCard(Path file, Options o, int trainSize, float mean, float std, List<Double> epochAcc,
+    private static void writeModelCard(Path file, Options o, int trainSize, int testSize, float mean, float std,
+                                       List<Double> epochAcc,
                                        double testAcc, Duration time, String sha, long bytes, long iters) throws IOException {
         StringBuilder s = new StringBuilder();
         s.append("# Model card: fmnist-cnn (the embedded default classifier)\n\n");
@@ -223,7 +225,8 @@ public final class TrainFashionClassifier {
                 .append(" |\n");
         s.append("| output | 10 logits: ").append(String.join(", ", FashionMnist.CLASS_NAMES)).append(" |\n");
         s.append("| test accuracy | **").append(String.format(Locale.ROOT, "%.2f%%", 100 * testAcc))
-                .append("** on the 10,000 Fashion-MNIST test images (measured on the written file) |\n");
+                .append("** on ").append(testSize == 10_000 ? "the 10,000" : "the first " + testSize)
+                .append(" Fashion-MNIST test images (measured on the written file) |\n");
         s.append("| training time | ").append(fmt(time)).append(" wall clock (data loading, training, per-epoch evaluation) on ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" CPU cores shared with other jobs, OMP_NUM_THREADS=")
                 .append(System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")).append(", ND4J CPU backend with oneDNN |\n\n");
@@ -236,7 +239,8 @@ public final class TrainFashionClassifier {
         s.append("Convolution weights are stored YXIO `[kH, kW, in, out]`, dense weights `[in, out]`. No batch norm, no "
                 + "dropout. The archive also holds `header.json` (architecture, version, normalisation, training facts).\n\n");
         s.append("## Data\n\nFashion-MNIST (Xiao, Rasul and Vollgraf 2017, MIT licence), Debian package "
-                + "`dataset-fashion-mnist`: ").append(trainSize).append(" training images; the 10,000 test images were used "
+                + "`dataset-fashion-mnist`: ").append(trainSize).append(" training images; ").append(testSize)
+                .append(" test images, used "
                 + "only for evaluation (after each epoch, for the log, and once at the end). Images are the 28x28 originals "
                 + "zero-padded by 2 pixels on each side to 32x32, values /255.\n\n");
         s.append("## Training\n\n");
@@ -331,6 +335,30 @@ public final class TrainFashionClassifier {
         }
 
         Duration epochTime() { return epochTime; }
+    }
+
+    /**
+     * Learning rate decaying linearly from {@code initial} at iteration 0 to 0 at {@code iterations}. (ND4J 1.0.0-M2.1's
+     * {@code PolySchedule} computes {@code initial * (1 + i / maxIter)^power}: with power 1 the rate GROWS to twice
+     * its initial value, which is not the documented {@code (1 - i / maxIter)^power}.)
+     */
+    static final class LinearDecay implements ISchedule {
+        private static final long serialVersionUID = 1L;
+        private final double initial;
+        private final long iterations;
+
+        LinearDecay(double initial, long iterations) {
+            this.initial = initial;
+            this.iterations = iterations;
+        }
+
+        @Override
+        public double valueAt(int iteration, int epoch) {
+            return iteration >= iterations ? 0.0 : initial * (1.0 - (double) iteration / iterations);
+        }
+
+        @Override
+        public ISchedule clone() { return new LinearDecay(initial, iterations); }
     }
 
     /** One epoch of shuffled (optionally augmented) minibatches, made on demand from the raw bytes. */
