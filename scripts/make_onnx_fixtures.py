@@ -379,6 +379,13 @@ def arch_cases():
          note='CelebA structure (128px, mult 1,1,2,3,4, 2 res blocks, attention 32/16/8, 4 heads, learned sigma, '
               'scale-shift, resblock up/down) at base width 24 (published 128; 32 would exceed 20 MB)')
 
+    # a tiny UNet (16x16) for tests that call it several times (shared weights)
+    def unet_tiny():
+        return U.UNetModel(16, 1, 16, num_res_blocks=1, attention_resolutions=(2,), channel_mult=(1, 2), num_heads=2,
+                           use_scale_shift_norm=True, resblock_updown=True, learn_sigma=True, zero_init=False)
+    case('unet_tiny', unet_tiny, unet_inputs('unet_tiny', 1, 16), ['x', 'timesteps'],
+         note='tiny: 1x16x16, C=16, mult 1,2, attention at 8 px, learned sigma, scale-shift, resblock up/down')
+
     # the ace_torch UNet in its other branches (conv resample, no scale-shift, num_heads), 1x32x32 like the
     # shipped Fashion-MNIST model; the same weights at opset 13 and 17, and with matmul attention.
     def unet_small(impl):

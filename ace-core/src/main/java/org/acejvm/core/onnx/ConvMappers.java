@@ -103,7 +103,7 @@ final class ConvMappers {
         }
         final long kH = win.kH, kW = win.kW, dH = win.dH, dW = win.dW;
         SDVariable weights = ctx.shared(ctx.keyOf(1, "yxio-d" + dH + "x" + dW),
-                () -> dilate(w.reshape(o, i, kH, kW), dH, dW).permute(2, 3, 1, 0).dup('c'));
+                () -> HostArrays.permute(dilate(w.reshape(o, i, kH, kW), dH, dW), 2, 3, 1, 0));
         if (dH > 1 || dW > 1) { // oneDNN's dilated conv2d fails in ND4J 1.0.0-M2.1: use the equivalent dilated kernel
             win = new Window(dH * (kH - 1) + 1, dW * (kW - 1) + 1, win.sH, win.sW, 1, 1, win.pt, win.pl, win.pb, win.pr);
         }

@@ -228,16 +228,18 @@ final class MathMappers {
         Dim[] out = {m, n};
         boolean bias = ctx.has(2);
         if (!ta && ctx.isConst(1) && (!bias || (ctx.isConst(2) && ctx.constant(2, "C").length() == n.value()))) {
-            // one xw_plus_b op with the weight transposed and scaled once at import
+            // the weight transposed and scaled once at import, then mmul and a bias add
             INDArray w = ctx.constant(1, "B");
             SDVariable wv = ctx.shared(ctx.keyOf(1, "gemm" + (tb ? "T" : "") + alpha), () -> {
-                INDArray t = tb ? w.transpose() : w;
-                return (alpha == 1 ? t.dup('c') : t.mul(alpha)).dup('c');
+                INDArray t = tb ? HostArrays.permute(w, 1, 0) : w;
+                return alpha == 1 ? t : t.mul(alpha);
             });
             if (!bias) return List.of(ctx.dyn(ctx.sd.mmul(ctx.out(), ctx.var(0), wv), out));
             INDArray c = ctx.constant(2, "C");
-            SDVariable cv = ctx.shared(ctx.keyOf(2, "bias" + beta), () -> c.reshape(c.length()).mul(beta));
-            return List.of(ctx.dyn(ctx.sd.nn().linear(ctx.out(), ctx.var(0), wv, cv), out));
+            SDVariable cv = ctx.shared(ctx.keyOf(2, "bias" + beta), () -> beta == 1 ? c.reshape(1, c.length()) : c.reshape(1, c.length()).mul(beta));
+            // not sd.nn().linear: xw_plus_b returns garbage on some calls in 1.0.0-M2.1 (uninitialised output)
+            SDVariable prod = ctx.sd.mmul(ctx.tmp(), ctx.var(0), wv);
+            return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), prod, cv), out));
         }
         SDVariable y = ctx.sd.mmul(bias || alpha != 1 ? ctx.tmp() : ctx.out(), ctx.var(0), ctx.var(1), ta, tb, false);
         if (alpha != 1) y = y.mul(bias ? ctx.tmp() : ctx.out(), alpha);
