@@ -228,7 +228,9 @@ final class MathMappers {
         Dim[] out = {m, n};
         boolean bias = ctx.has(2);
         if (!ta && ctx.isConst(1) && (!bias || (ctx.isConst(2) && ctx.constant(2, "C").length() == n.value()))) {
-            // one xw_plus_b op with the weight transposed and scaled once at import
+            // mmul + add with the weight transposed and scaled once at import. Not nn.linear (xw_plus_b): in SameDiff
+            // 1.0.0-M2.1 it returns wrongly laid-out values from the second forward pass of a graph on (see
+            // OnnxRepeatedInferenceTest)
             INDArray w = ctx.constant(1, "B");
             SDVariable wv = ctx.shared(ctx.keyOf(1, "gemm" + (tb ? "T" : "") + alpha), () -> {
                 INDArray t = tb ? w.transpose() : w;
@@ -237,7 +239,7 @@ final class MathMappers {
             if (!bias) return List.of(ctx.dyn(ctx.sd.mmul(ctx.out(), ctx.var(0), wv), out));
             INDArray c = ctx.constant(2, "C");
             SDVariable cv = ctx.shared(ctx.keyOf(2, "bias" + beta), () -> c.reshape(c.length()).mul(beta));
-            return List.of(ctx.dyn(ctx.sd.nn().linear(ctx.out(), ctx.var(0), wv, cv), out));
+            return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), ctx.sd.mmul(ctx.tmp(), ctx.var(0), wv), cv), out));
         }
         SDVariable y = ctx.sd.mmul(bias || alpha != 1 ? ctx.tmp() : ctx.out(), ctx.var(0), ctx.var(1), ta, tb, false);
         if (alpha != 1) y = y.mul(bias ? ctx.tmp() : ctx.out(), alpha);
