@@ -50,6 +50,8 @@ class GroupNorm32(nn.GroupNorm):
     """
 
     def forward(self, x):
+        if x.dtype == torch.float32:  # no identity Cast ops in the exported graph
+            return super().forward(x)
         return super().forward(x.float()).type(x.dtype)
 
 
@@ -66,7 +68,9 @@ def _zero(module: nn.Module, enabled: bool) -> nn.Module:
 
 def timestep_embedding(timesteps: torch.Tensor, freqs: torch.Tensor, dim: int) -> torch.Tensor:
     """[N] timesteps -> [N, dim] embedding ``[cos(t f), sin(t f)]`` (zero-padded if dim is odd)."""
-    args = timesteps.float().reshape(-1, 1) * freqs.reshape(1, -1)
+    if timesteps.dtype != torch.float32:
+        timesteps = timesteps.float()
+    args = timesteps.reshape(-1, 1) * freqs.reshape(1, -1)
     emb = torch.cat([torch.cos(args), torch.sin(args)], dim=1)
     if dim % 2:
         emb = torch.cat([emb, torch.zeros_like(emb[:, :1])], dim=1)
@@ -157,7 +161,10 @@ class ResBlock(TimestepBlock):
             h = self.h_upd(h)
             x = self.x_upd(x)
         h = self.in_conv(h)
-        e = self.emb_linear(F.silu(emb)).type(h.dtype).reshape(-1, self.emb_linear.out_features, 1, 1)
+        e = self.emb_linear(F.silu(emb))
+        if e.dtype != h.dtype:
+            e = e.type(h.dtype)
+        e = e.reshape(-1, self.emb_linear.out_features, 1, 1)
         if self.use_scale_shift_norm:
             c = self.out_channels
             scale, shift = e[:, :c], e[:, c:]
@@ -166,6 +173,13 @@ class ResBlock(TimestepBlock):
             h = self.out_norm(h + e)
         h = self.out_conv(self.dropout(F.silu(h)))
         return self.skip(x) + h
+
+
+def _softmax32(w):
+    """Softmax over the last axis computed in float32 (no Cast ops when w is float32 already)."""
+    if w.dtype == torch.float32:
+        return torch.softmax(w, dim=-1)
+    return torch.softmax(w.float(), dim=-1).type(w.dtype)
 
 
 class QKVAttentionLegacy(nn.Module):
@@ -183,11 +197,11 @@ class QKVAttentionLegacy(nn.Module):
         scale = 1.0 / math.sqrt(math.sqrt(ch))
         if impl == "einsum":
             w = torch.einsum("bct,bcs->bts", q * scale, k * scale)
-            w = torch.softmax(w.float(), dim=-1).type(w.dtype)
+            w = _softmax32(w)
             a = torch.einsum("bts,bcs->bct", w, v)
         elif impl == "matmul":
             w = torch.matmul((q * scale).transpose(1, 2), k * scale)     # [B, T, S]
-            w = torch.softmax(w.float(), dim=-1).type(w.dtype)
+            w = _softmax32(w)
             a = torch.matmul(v, w.transpose(1, 2))                      # [B, ch, T]
         else:
             raise ValueError("attention impl must be 'einsum' or 'matmul', got %r" % impl)

@@ -57,7 +57,7 @@ public final class DifferentiableGraph {
     /** Outputs and the gradient of the loss with respect to the input, from one forward and one backward pass. */
     public synchronized Result forwardBackward(INDArray x, Map<String, INDArray> placeholders, List<String> outputs) {
         ensureGradFunction();
-        input.setArray(x);
+        bind(x);
         List<String> outs = new ArrayList<>(outputs);
         if (!outs.contains(loss.name())) outs.add(loss.name());
         OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders, outs, List.of(input.name()));
@@ -68,11 +68,25 @@ public final class DifferentiableGraph {
 
     /** Forward pass only. */
     public synchronized Map<String, INDArray> forward(INDArray x, Map<String, INDArray> placeholders, String... outputs) {
-        input.setArray(x);
+        bind(x);
         Map<String, INDArray> out = sd.output(placeholders, outputs);
         Map<String, INDArray> copied = new HashMap<>();
         out.forEach((k, v) -> copied.put(k, v.dup()));
         return copied;
+    }
+
+    /**
+     * Binds {@code x} to the input variable without ever aliasing the caller's array. In SameDiff 1.0.0-M2.1,
+     * {@code SDVariable.setArray} on a VARIABLE that already holds an array of the same shape ASSIGNS the new values
+     * into that array; had the variable adopted a caller's array, the next call would overwrite the caller's data.
+     */
+    private void bind(INDArray x) {
+        INDArray current = input.getArr();
+        if (current != null && current.dataType() == x.dataType() && java.util.Arrays.equals(current.shape(), x.shape())) {
+            current.assign(x);
+        } else {
+            input.setArray(x.dup());
+        }
     }
 
     /** Builds the gradient function once; SameDiff prints a line per op while doing so, which is silenced here. */
