@@ -39,6 +39,7 @@ final class MathMappers {
         UNARY.put("Softplus", (c, x) -> c.sd.nn().softplus(c.out(), x));
         UNARY.put("LeakyRelu", (c, x) -> c.sd.nn().leakyRelu(c.out(), x, c.attrFloat("alpha", 0.01)));
         UNARY.put("Elu", MathMappers::elu);
+        UNARY.put(Fusions.SWISH, (c, x) -> c.sd.nn().swish(c.out(), x)); // fused Mul(x, Sigmoid(x))
     }
 
     static void register(OpRegistry r) {

@@ -122,7 +122,7 @@ final class OnnxGraph {
             if (!defined.contains(out)) throw new ModelFormatException(source + ": graph output '" + out + "' is never computed");
         }
         String producer = model.getProducerName() + (model.getProducerVersion().isEmpty() ? "" : " " + model.getProducerVersion());
-        return new OnnxGraph(List.copyOf(g.getNodeList()), inits, List.copyOf(inputs), List.copyOf(outputs), opset,
+        return new OnnxGraph(List.copyOf(Fusions.apply(g.getNodeList(), outputs)), inits, List.copyOf(inputs), List.copyOf(outputs), opset,
                 producer, source);
     }
 
