@@ -55,6 +55,24 @@ class OnnxHandBuiltOpsTest {
     }
 
     @Test
+    void einsumWithGroupedIndices() throws IOException {
+        // two batch indices and a transposed output: the general path (permute, reshape, one mmul, reshape)
+        Onnx.NodeProto node = Onnx.NodeProto.newBuilder().setOpType("Einsum").setName("ein").addInput("a").addInput("b")
+                .addOutput("y").addAttribute(Onnx.AttributeProto.newBuilder().setName("equation")
+                        .setType(Onnx.AttributeProto.AttributeType.STRING)
+                        .setS(org.nd4j.shade.protobuf.ByteString.copyFromUtf8("bhtc,bhsc->bsht"))).build();
+        Path p = model("ein", node, List.of(input("a", 2, 4, 3), input("b", 2, 5, 3)));
+        INDArray a = Nd4j.rand(DataType.DOUBLE, 2, 2, 4, 3), b = Nd4j.rand(DataType.DOUBLE, 2, 2, 5, 3);
+        INDArray want = Nd4j.zeros(DataType.DOUBLE, 2, 5, 2, 4);
+        for (int n = 0; n < 2; n++) for (int h = 0; h < 2; h++) for (int t = 0; t < 4; t++) for (int s = 0; s < 5; s++) {
+            double v = 0;
+            for (int c = 0; c < 3; c++) v += a.getDouble(n, h, t, c) * b.getDouble(n, h, s, c);
+            want.putScalar(new long[] {n, s, h, t}, v);
+        }
+        assertThat(check(OnnxModel.load(p), List.of(a, b), want)).isLessThanOrEqualTo(1e-6);
+    }
+
+    @Test
     void variadicSum() throws IOException {
         Path p = model("sum", Onnx.NodeProto.newBuilder().setOpType("Sum").setName("sum").addInput("a").addInput("b")
                 .addInput("c").addOutput("y").build(), List.of(input("a", 4), input("b", 4), input("c", 4)));
