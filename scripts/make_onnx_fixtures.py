@@ -217,6 +217,7 @@ def guided_diffusion_code_style():
 
 
 def op_cases():
+    torch.manual_seed(0)  # modules are built here; main() re-initialises their parameters per case
     x4 = lambda n, c=3, h=8, w=8: randn(n, 2, c, h, w)  # noqa: E731
     cases = []
 
@@ -262,6 +263,9 @@ def op_cases():
     case('split_concat_slice', Lambda(lambda s, x: split_concat(x)), [x4('scs', c=6)])
     case('reduce', Lambda(lambda s, x: x.mean(dim=(2, 3), keepdim=True) * x + x.sum(dim=1, keepdim=True)
                           + x.amax(dim=-1, keepdim=True)), [x4('red')])
+    case('global_max_reduce_min', Lambda(lambda s, x: F.adaptive_max_pool2d(x, 1) * x.amin(dim=1, keepdim=True)
+                                         + torch.arange(8.0).reshape(1, 1, 1, 8) * x),
+         [x4('gmax')])
     case('gather_squeeze', Lambda(lambda s, x: (x[:, 1] * x[:, 2:3].squeeze(1)).unsqueeze(1) + x[:, :, 0].unsqueeze(-1)),
          [x4('gat')])
     case('expand_tile', Lambda(lambda s, x: x.mean(dim=1, keepdim=True).expand(-1, 3, -1, -1) * x

@@ -238,7 +238,7 @@ final class MathMappers {
             if (!bias) return List.of(ctx.dyn(ctx.sd.mmul(ctx.out(), ctx.var(0), wv), out));
             INDArray c = ctx.constant(2, "C");
             SDVariable cv = ctx.shared(ctx.keyOf(2, "bias" + beta), () -> beta == 1 ? c.reshape(1, c.length()) : c.reshape(1, c.length()).mul(beta));
-            // not sd.nn().linear: xw_plus_b returns garbage on some calls in 1.0.0-M2.1 (uninitialised output)
+            // not sd.nn().linear: xw_plus_b returns wrong values from the second forward pass on in 1.0.0-M2.1
             SDVariable prod = ctx.sd.mmul(ctx.tmp(), ctx.var(0), wv);
             return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), prod, cv), out));
         }
