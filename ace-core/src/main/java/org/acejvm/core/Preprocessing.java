@@ -8,7 +8,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What a model expects its [0, 1] RGB input to be turned into: optional channel reversal (RGB to BGR), then
- * {@code (x - mean[c]) / std[c]}. Applied as graph ops so gradients flow through it.
+ * {@code (x - mean[c]) / std[c]}, with mean and std given in the model's channel order (after any reversal, as
+ * Caffe-style BGR models list them). Applied as graph ops so gradients flow through it.
  */
 public record Preprocessing(float[] mean, float[] std, boolean reverseChannels) {
 
@@ -68,9 +69,8 @@ public record Preprocessing(float[] mean, float[] std, boolean reverseChannels) 
         float[] scale = new float[c];
         float[] shift = new float[c];
         for (int i = 0; i < c; i++) {
-            int src = reverseChannels ? c - 1 - i : i;
-            scale[i] = 1f / std[src];
-            shift[i] = -mean[src] / std[src];
+            scale[i] = 1f / std[i];
+            shift[i] = -mean[i] / std[i];
         }
         SDVariable s = sd.constant(name + "_scale", Nd4j.create(scale, new long[] {1, c, 1, 1}, DataType.FLOAT));
         SDVariable b = sd.constant(name + "_shift", Nd4j.create(shift, new long[] {1, c, 1, 1}, DataType.FLOAT));

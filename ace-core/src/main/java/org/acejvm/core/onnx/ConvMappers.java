@@ -1,0 +1,228 @@
+package org.acejvm.core.onnx;
+
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.enums.PadMode;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Convolution, pooling and nearest-neighbour upsampling: Conv (1-D and 2-D), MaxPool, AveragePool,
+ * GlobalAveragePool, GlobalMaxPool, Resize (nearest, integer scales).
+ *
+ * <p>A 2-D Conv becomes one {@code conv2d} op on NCHW data with YXIO weights (ONNX's OIHW weights are permuted once
+ * per model; SameDiff's OIYX backprop is broken) and the bias inside the op. 1-D convolutions run as 2-D ones on
+ * an inserted height-1 axis. Asymmetric padding becomes an explicit pad op in front. Dilated convolutions use the
+ * equivalent zero-interleaved kernel (ND4J's oneDNN dilated conv2d fails to run).
+ */
+final class ConvMappers {
+    private ConvMappers() {}
+
+    static void register(OpRegistry r) {
+        r.op("Conv", ConvMappers::conv)
+                .op("MaxPool", ctx -> pool(ctx, true))
+                .op("AveragePool", ctx -> pool(ctx, false))
+                .op("GlobalAveragePool", ctx -> globalPool(ctx, false))
+                .op("GlobalMaxPool", ctx -> globalPool(ctx, true))
+                .op("Resize", ConvMappers::resize);
+    }
+
+    /** Spatial geometry of a window op, always as 2-D (1-D ops get height 1). */
+    private record Window(long kH, long kW, long sH, long sW, long dH, long dW, long pt, long pl, long pb, long pr) {
+        boolean symmetric() { return pt == pb && pl == pr; }
+
+        long outH(long h, boolean ceil) { return out(h, kH, sH, dH, pt + pb, ceil); }
+
+        long outW(long w, boolean ceil) { return out(w, kW, sW, dW, pl + pr, ceil); }
+
+        private static long out(long in, long k, long s, long d, long pad, boolean ceil) {
+            long span = in + pad - d * (k - 1) - 1;
+            return (ceil ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+        }
+    }
+
+    private static Window window(NodeContext ctx, long[] kernel, Dim[] xs) {
+        int sp = kernel.length;
+        long[] ones = new long[sp];
+        Arrays.fill(ones, 1);
+        long[] s = ctx.attrInts("strides", ones), d = ctx.attrInts("dilations", ones);
+        long[] pads = ctx.attrInts("pads", new long[2 * sp]);
+        String auto = ctx.attrString("auto_pad", "NOTSET");
+        if (auto.equals("VALID")) {
+            pads = new long[2 * sp];
+        } else if (auto.startsWith("SAME")) {
+            pads = new long[2 * sp];
+            for (int i = 0; i < sp; i++) {
+                long in = xs[2 + i].value();
+                long total = Math.max(0, (Math.floorDiv(in + s[i] - 1, s[i]) - 1) * s[i] + d[i] * (kernel[i] - 1) + 1 - in);
+                long small = total / 2;
+                pads[i] = auto.equals("SAME_UPPER") ? small : total - small;
+                pads[i + sp] = total - pads[i];
+            }
+        } else if (!auto.equals("NOTSET")) {
+            throw ctx.unsupported("auto_pad " + auto);
+        }
+        if (sp == 1) return new Window(1, kernel[0], 1, s[0], 1, d[0], 0, pads[0], 0, pads[1]);
+        return new Window(kernel[0], kernel[1], s[0], s[1], d[0], d[1], pads[0], pads[1], pads[2], pads[3]);
+    }
+
+    /** x as NCHW: a height-1 axis inserted for 1-D ops. */
+    private static SDVariable as2d(NodeContext ctx, SDVariable x, boolean oneD) {
+        return oneD ? ctx.sd.expandDims(ctx.tmp(), x, 2) : x;
+    }
+
+    private static SDVariable explicitPad(NodeContext ctx, SDVariable x, Window w, double value) {
+        int[][] p = {{0, 0}, {0, 0}, {(int) w.pt, (int) w.pb}, {(int) w.pl, (int) w.pr}};
+        SDVariable pv = ctx.shared("pad" + Arrays.deepToString(p), () -> Nd4j.createFromArray(p));
+        return ctx.sd.nn().pad(ctx.tmp(), x, pv, PadMode.CONSTANT, value);
+    }
+
+    private static List<Value> conv(NodeContext ctx) {
+        Dim[] xs = ctx.shape(0);
+        if (xs.length != 3 && xs.length != 4) throw ctx.unsupported("Conv on rank " + xs.length + " (1-D and 2-D only)");
+        boolean oneD = xs.length == 3;
+        INDArray w = ctx.constant(1, "weights");
+        long group = ctx.attrInt("group", 1);
+        if (group != 1) throw ctx.unsupported("grouped convolution (group=" + group + ")");
+        long o = w.size(0), i = w.size(1);
+        if (!xs[1].equals(Dim.of(i))) throw new ShapeException("Conv weights " + Arrays.toString(w.shape()) + " on input " + Shapes.str(xs));
+        long[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
+        Window win = window(ctx, kernel, xs);
+
+        SDVariable x = as2d(ctx, ctx.var(0), oneD);
+        if (!win.symmetric()) {
+            x = explicitPad(ctx, x, win, 0);
+            win = new Window(win.kH, win.kW, win.sH, win.sW, win.dH, win.dW, 0, 0, 0, 0);
+        }
+        final long kH = win.kH, kW = win.kW, dH = win.dH, dW = win.dW;
+        SDVariable weights = ctx.shared(ctx.keyOf(1, "yxio-d" + dH + "x" + dW),
+                () -> HostArrays.permute(dilate(w.reshape(o, i, kH, kW), dH, dW), 2, 3, 1, 0));
+        if (dH > 1 || dW > 1) { // oneDNN's dilated conv2d fails in ND4J 1.0.0-M2.1: use the equivalent dilated kernel
+            win = new Window(dH * (kH - 1) + 1, dW * (kW - 1) + 1, win.sH, win.sW, 1, 1, win.pt, win.pl, win.pb, win.pr);
+        }
+        Conv2DConfig cfg = Conv2DConfig.builder().kH(win.kH).kW(win.kW).sH(win.sH).sW(win.sW).pH(win.pt).pW(win.pl)
+                .dH(win.dH).dW(win.dW).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+        String name = oneD ? ctx.tmp() : ctx.out();
+        SDVariable y;
+        if (ctx.has(2)) {
+            INDArray b = ctx.constant(2, "bias");
+            SDVariable bias = ctx.shared(ctx.keyOf(2, "vec"), () -> b.reshape(b.length()));
+            y = ctx.sd.cnn().conv2d(name, x, weights, bias, cfg);
+        } else {
+            y = ctx.sd.cnn().conv2d(name, x, weights, cfg);
+        }
+        long h = oneD ? 1 : xs[2].value(), wd = xs[xs.length - 1].value();
+        long oh = win.outH(h, false), ow = win.outW(wd, false);
+        if (oneD) return List.of(ctx.dyn(ctx.sd.squeeze(ctx.out(), y, 2), new Dim[] {xs[0], Dim.of(o), Dim.of(ow)}));
+        return List.of(ctx.dyn(y, new Dim[] {xs[0], Dim.of(o), Dim.of(oh), Dim.of(ow)}));
+    }
+
+    /** OIHW kernel with (d-1) zeros between taps: a dilated convolution as an ordinary one. */
+    private static INDArray dilate(INDArray w, long dH, long dW) {
+        if (dH == 1 && dW == 1) return w;
+        long kH = w.size(2), kW = w.size(3);
+        INDArray out = Nd4j.zeros(w.dataType(), w.size(0), w.size(1), dH * (kH - 1) + 1, dW * (kW - 1) + 1);
+        for (long y = 0; y < kH; y++) {
+            for (long x = 0; x < kW; x++) {
+                out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(y * dH), NDArrayIndex.point(x * dW))
+                        .assign(w.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(y), NDArrayIndex.point(x)));
+            }
+        }
+        return out;
+    }
+
+    private static List<Value> pool(NodeContext ctx, boolean max) {
+        Dim[] xs = ctx.shape(0);
+        if (xs.length != 3 && xs.length != 4) throw ctx.unsupported("pooling on rank " + xs.length + " (1-D and 2-D only)");
+        boolean oneD = xs.length == 3;
+        long[] kernel = ctx.attrInts("kernel_shape", null);
+        if (kernel == null) throw ctx.unsupported("pooling without kernel_shape");
+        Window win = window(ctx, kernel, xs);
+        if (win.dH != 1 || win.dW != 1) throw ctx.unsupported("dilated pooling");
+        boolean includePad = !max && ctx.attrInt("count_include_pad", 0) != 0;
+        long h = oneD ? 1 : xs[2].value(), wd = xs[xs.length - 1].value();
+        boolean ceil = ctx.attrInt("ceil_mode", 0) != 0;
+        long oh = win.outH(h, false), ow = win.outW(wd, false);
+        if (ceil && (win.outH(h, true) != oh || win.outW(wd, true) != ow)) throw ctx.unsupported("ceil_mode=1 that changes the output size");
+
+        SDVariable x = as2d(ctx, ctx.var(0), oneD);
+        if (!win.symmetric()) {
+            if (!max && !includePad) throw ctx.unsupported("asymmetric padding with count_include_pad=0");
+            x = explicitPad(ctx, x, win, max ? -Double.MAX_VALUE : 0);
+            win = new Window(win.kH, win.kW, win.sH, win.sW, win.dH, win.dW, 0, 0, 0, 0);
+        }
+        Pooling2DConfig cfg = Pooling2DConfig.builder().kH(win.kH).kW(win.kW).sH(win.sH).sW(win.sW).pH(win.pt).pW(win.pl)
+                .dH(win.dH).dW(win.dW).paddingMode(PaddingMode.VALID).isNHWC(false)
+                .type(max ? Pooling2D.Pooling2DType.MAX : Pooling2D.Pooling2DType.AVG)
+                .divisor(includePad ? Pooling2D.Divisor.INCLUDE_PADDING : Pooling2D.Divisor.EXCLUDE_PADDING)
+                .extra(includePad ? 1 : 0)
+                .build();
+        String name = oneD ? ctx.tmp() : ctx.out();
+        SDVariable y = max ? ctx.sd.cnn().maxPooling2d(name, x, cfg) : ctx.sd.cnn().avgPooling2d(name, x, cfg);
+        if (oneD) return List.of(ctx.dyn(ctx.sd.squeeze(ctx.out(), y, 2), new Dim[] {xs[0], xs[1], Dim.of(ow)}));
+        return List.of(ctx.dyn(y, new Dim[] {xs[0], xs[1], Dim.of(oh), Dim.of(ow)}));
+    }
+
+    private static List<Value> globalPool(NodeContext ctx, boolean max) {
+        Dim[] xs = ctx.shape(0);
+        int[] axes = new int[xs.length - 2];
+        Dim[] out = xs.clone();
+        for (int i = 2; i < xs.length; i++) {
+            axes[i - 2] = i;
+            out[i] = Dim.of(1);
+        }
+        SDVariable x = ctx.var(0);
+        SDVariable y = max ? ctx.sd.max(ctx.out(), x, true, axes) : ctx.sd.mean(ctx.out(), x, true, axes);
+        return List.of(ctx.dyn(y, out));
+    }
+
+    /** Nearest-neighbour resize by integer factors, as one {@code upsampling2d} op (resize ops have no gradient). */
+    private static List<Value> resize(NodeContext ctx) {
+        Dim[] xs = ctx.shape(0);
+        if (xs.length != 4) throw ctx.unsupported("resize of a rank-" + xs.length + " tensor (only NCHW)");
+        String mode = ctx.attrString("mode", "nearest");
+        if (!mode.equals("nearest")) throw ctx.unsupported("mode '" + mode + "' (only nearest; linear resizing has no SameDiff gradient)");
+        String coord = ctx.attrString("coordinate_transformation_mode", "half_pixel");
+        String nearest = ctx.attrString("nearest_mode", "round_prefer_floor");
+        boolean replicates = (coord.equals("asymmetric") && nearest.equals("floor"))
+                || ((coord.equals("half_pixel") || coord.equals("pytorch_half_pixel"))
+                && (nearest.equals("round_prefer_floor") || nearest.equals("round_prefer_ceil")))
+                || (coord.equals("tf_half_pixel_for_nn") && nearest.equals("floor"));
+        if (!replicates) throw ctx.unsupported("coordinate_transformation_mode '" + coord + "' with nearest_mode '" + nearest + "'");
+
+        long[] scale = new long[4];
+        int scalesIn = 2;
+        boolean haveScales = ctx.has(scalesIn) && ctx.shape(scalesIn).length == 1 && ctx.shape(scalesIn)[0].value() > 0;
+        if (haveScales) {
+            INDArray s = ctx.constant(scalesIn, "scales");
+            for (int i = 0; i < 4; i++) {
+                double f = s.getDouble(i);
+                scale[i] = Math.round(f);
+                if (Math.abs(f - scale[i]) > 1e-6 || scale[i] < 1) throw ctx.unsupported("non-integer scale " + f);
+            }
+        } else if (ctx.has(3)) {
+            Dim[] sizes = ctx.dims(3, "sizes");
+            for (int i = 0; i < 4; i++) {
+                if (sizes[i].equals(xs[i])) {
+                    scale[i] = 1;
+                } else {
+                    long in = xs[i].value(), out = sizes[i].value();
+                    if (out % in != 0) throw ctx.unsupported("non-integer scale " + out + "/" + in);
+                    scale[i] = out / in;
+                }
+            }
+        } else {
+            throw ctx.unsupported("resize without scales or sizes");
+        }
+        if (scale[0] != 1 || scale[1] != 1) throw ctx.unsupported("resizing the batch or channel dimension");
+        if (scale[2] == 1 && scale[3] == 1) return List.of(ctx.in(0));
+        SDVariable y = ctx.sd.cnn().upsampling2d(ctx.out(), ctx.var(0), (int) scale[2], (int) scale[3], true);
+        return List.of(ctx.dyn(y, new Dim[] {xs[0], xs[1], Dim.of(xs[2].value() * scale[2]), Dim.of(xs[3].value() * scale[3])}));
+    }
+}

@@ -1,0 +1,178 @@
+package org.acejvm.core.onnx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import onnx.Onnx;
+import org.acejvm.core.ModelFormatException;
+import org.acejvm.core.graph.Weights;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One pass over the ONNX nodes that adds a call of the graph to a SameDiff instance. Nodes whose inputs are all
+ * known at import are evaluated once per model (constant folding) and remembered in {@link Shared}; shape
+ * subgraphs are evaluated symbolically ({@link Value.Sym}); everything else becomes SameDiff ops named
+ * {@code callName/<onnx tensor name>}.
+ */
+final class Translation {
+
+    /** Per-model state shared by every call and every SameDiff: weights and import-time results. */
+    static final class Shared {
+        final Weights weights;
+        final Map<String, String> initializerKeys;
+        final Map<String, INDArray> derived = new ConcurrentHashMap<>();
+        final Map<String, List<Value>> folded = new ConcurrentHashMap<>();
+
+        Shared(Weights weights, Map<String, String> initializerKeys) {
+            this.weights = weights;
+            this.initializerKeys = initializerKeys;
+        }
+    }
+
+    /** The outputs of one call, with their import-time shapes. */
+    record Result(SDVariable[] outputs, Dim[][] shapes) {}
+
+    final OnnxGraph graph;
+    final OpRegistry registry;
+    final SameDiff sd;
+    final String callName;
+    final DataType floatType;
+    private final Shared shared;
+    private final Map<String, Value> values = new HashMap<>();
+
+    Translation(OnnxGraph graph, OpRegistry registry, SameDiff sd, String callName, DataType floatType, Shared shared) {
+        this.graph = graph;
+        this.registry = registry;
+        this.sd = sd;
+        this.callName = callName;
+        this.floatType = floatType;
+        this.shared = shared;
+    }
+
+    Result run(SDVariable[] inputs) {
+        for (int i = 0; i < graph.inputs.size(); i++) {
+            OnnxGraph.Port p = graph.inputs.get(i);
+            values.put(p.name(), new Value.Dyn(inputs[i], p.shape()));
+        }
+        graph.initializers.forEach((name, arr) -> values.put(name, new Value.Const(arr, name)));
+        for (Onnx.NodeProto node : graph.nodes) step(node);
+
+        SDVariable[] outs = new SDVariable[graph.outputs.size()];
+        Dim[][] shapes = new Dim[outs.length][];
+        for (int i = 0; i < outs.length; i++) {
+            String name = graph.outputs.get(i);
+            Value v = values.get(name);
+            shapes[i] = v.shape();
+            if (v instanceof Value.Dyn d) {
+                SDVariable var = d.var();
+                outs[i] = var.name().startsWith(callName + "/") ? var : sd.identity(uniqueName(name), var);
+            } else if (v instanceof Value.Const c) {
+                outs[i] = constantVar(c);
+            } else {
+                throw new ModelFormatException(graph.source + ": graph output '" + name + "' is a shape value " + v);
+            }
+        }
+        return new Result(outs, shapes);
+    }
+
+    private void step(Onnx.NodeProto node) {
+        List<Value> ins = new ArrayList<>(node.getInputCount());
+        boolean allConst = node.getInputCount() > 0;
+        for (String name : node.getInputList()) {
+            Value v = name.isEmpty() ? null : values.get(name);
+            if (!name.isEmpty() && v == null) {
+                throw new UnsupportedOperatorException(node.getOpType(), node.getName(), graph.opset,
+                        "input '" + name + "' is an output the translator does not produce (e.g. a Dropout mask)");
+            }
+            if (v != null && !(v instanceof Value.Const)) allConst = false;
+            ins.add(v);
+        }
+        String key = node.getOutput(0);
+        List<Value> outs = shared.folded.get(key);
+        if (outs == null) {
+            OpRegistry.Entry entry = registry.get(node.getOpType());
+            try {
+                outs = entry.foldConstants() && allConst ? fold(node, ins, entry.mapper())
+                        : entry.mapper().map(new NodeContext(this, node, ins, sd));
+            } catch (UnsupportedOperatorException e) {
+                throw e;
+            } catch (ShapeException e) {
+                throw new ModelFormatException(where(node) + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                if (e instanceof ModelFormatException) throw e;
+                throw new ModelFormatException(where(node) + ": translation failed: " + e, e);
+            }
+            if (outs.size() > node.getOutputCount()) throw new IllegalStateException(where(node) + " mapped to too many outputs");
+            List<Value> named = new ArrayList<>(outs.size());
+            boolean anyDyn = false;
+            for (int k = 0; k < outs.size(); k++) {
+                Value v = outs.get(k);
+                if (v instanceof Value.Const c && c.key() == null) v = new Value.Const(c.array(), node.getOutput(k));
+                anyDyn |= v instanceof Value.Dyn;
+                named.add(v);
+            }
+            outs = named;
+            if (!anyDyn) shared.folded.put(key, outs);
+        }
+        for (int k = 0; k < outs.size(); k++) {
+            if (!node.getOutput(k).isEmpty()) values.put(node.getOutput(k), outs.get(k));
+        }
+    }
+
+    /** Evaluates a node whose inputs are all constants, by running its mapper on a scratch graph. */
+    private List<Value> fold(Onnx.NodeProto node, List<Value> ins, OpMapper mapper) {
+        SameDiff scratch = SameDiff.create();
+        Translation sub = new Translation(graph, registry, scratch, "fold", floatType, shared);
+        List<Value> outs = mapper.map(new NodeContext(sub, node, ins, scratch));
+        List<String> names = new ArrayList<>();
+        for (Value v : outs) if (v instanceof Value.Dyn d) names.add(d.var().name());
+        Map<String, INDArray> computed = names.isEmpty() ? Map.of() : scratch.output(new HashMap<>(), names.toArray(new String[0]));
+        List<Value> result = new ArrayList<>(outs.size());
+        for (int k = 0; k < outs.size(); k++) {
+            Value v = outs.get(k);
+            result.add(v instanceof Value.Dyn d ? new Value.Const(computed.get(d.var().name()).dup(), node.getOutput(k)) : v);
+        }
+        return result;
+    }
+
+    private String where(Onnx.NodeProto node) {
+        return graph.source + ": node '" + node.getName() + "' (" + node.getOpType() + ", opset " + graph.opset + ")";
+    }
+
+    // ---- constants and names ----
+
+    SDVariable constantVar(Value.Const c) {
+        String init = c.key() == null ? null : shared.initializerKeys.get(c.key());
+        if (init != null) return shared.weights.get(sd, init);
+        if (c.key() == null) return sd.constant(uniqueName("const"), castFloat(c.array()));
+        return sharedVar("const:" + c.key(), c::array);
+    }
+
+    SDVariable sharedVar(String key, Supplier<INDArray> compute) {
+        INDArray arr = shared.derived.computeIfAbsent(key, k -> castFloat(compute.get()));
+        return shared.weights.derived(sd, sanitize(key), () -> arr);
+    }
+
+    INDArray castFloat(INDArray a) {
+        return a.dataType().isFPType() && a.dataType() != floatType ? a.castTo(floatType) : a;
+    }
+
+    String uniqueName(String onnxName) {
+        String base = callName + "/" + sanitize(onnxName);
+        String name = base;
+        for (int i = 2; sd.hasVariable(name); i++) name = base + "_" + i;
+        return name;
+    }
+
+    static String sanitize(String onnxName) {
+        String s = onnxName.replaceAll("[^A-Za-z0-9_./-]", "_");
+        while (s.startsWith("/")) s = s.substring(1);
+        return s.isEmpty() ? "t" : s;
+    }
+}

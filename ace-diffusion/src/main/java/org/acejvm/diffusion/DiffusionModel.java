@@ -1,0 +1,405 @@
+package org.acejvm.diffusion;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.acejvm.core.Checks;
+import org.acejvm.core.ImageSpec;
+import org.acejvm.core.InvalidInputException;
+import org.acejvm.core.ModelFormatException;
+import org.acejvm.core.NoiseSource;
+import org.acejvm.core.graph.GraphFunction;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A denoising diffusion model: an epsilon-predicting UNet (a {@link GraphFunction}) together with its respaced
+ * noise schedule and variance type, as guided-diffusion's {@code SpacedDiffusion} + {@code p_mean_variance}.
+ *
+ * <p>The UNet takes {@code x} in [-1, 1] ({@code [N, C, H, W]}, float32) and the timesteps ({@code [N]}, float32, the
+ * ORIGINAL timestep of the respaced step, optionally rescaled to [0, 1000); or an integer type, see
+ * {@link Builder#timestepType}), and returns either eps ({@code [N, C, H, W]}),
+ * or for {@link Variance#LEARNED_RANGE} eps and v: two outputs, or one output with 2C channels (eps first).
+ *
+ * <p>Two kinds of methods:
+ * <ul>
+ *   <li>graph builders ({@link #qSample(SameDiff, String, SDVariable, int, SDVariable)}, {@link #pMeanVariance},
+ *       {@link #pSample}): add differentiable ops for respaced step {@code k} to a caller's SameDiff (the diffusion
+ *       filter chains S of them);</li>
+ *   <li>eager forward-only helpers ({@link #step}, {@link #sample}, {@link #denoise}): run one ancestral step
+ *       through a single one-step graph that is built once and reused for every k (the step's coefficients are
+ *       placeholders).</li>
+ * </ul>
+ * Everything in graph space is in [-1, 1]; the eager {@link #sample} and {@link #denoise} take and return [0, 1]
+ * images like every public boundary of the library.
+ */
+public final class DiffusionModel {
+    private static final Logger log = LoggerFactory.getLogger(DiffusionModel.class);
+
+    /** How the reverse-process variance is obtained. */
+    public enum Variance {
+        /** The UNet outputs v in [-1, 1]; log var = frac*log(beta) + (1-frac)*log(posterior var clipped), frac=(v+1)/2. */
+        LEARNED_RANGE,
+        /** The posterior variance (clipped log at step 0). */
+        FIXED_SMALL,
+        /** beta_k (with the posterior variance of step 1 at step 0). */
+        FIXED_LARGE
+    }
+
+    /** Stream tags for the eager helpers' noise. */
+    static final long SAMPLE_STREAM = 0x53414D504CL; // "SAMPL"
+    static final long DENOISE_STREAM = 0x44454E4FL; // "DENO"
+
+    private final GraphFunction unet;
+    private final ImageSpec spec;
+    private final SpacedSchedule spaced;
+    private final NoiseSchedule sched;
+    private final Variance variance;
+    private final boolean clipDenoised;
+    private final boolean rescaleTimesteps;
+    private final DataType timestepType;
+    private StepGraph stepGraph; // guarded by this
+
+    private DiffusionModel(Builder b) {
+        this.unet = b.unet;
+        this.spec = b.spec;
+        this.spaced = b.schedule;
+        this.sched = b.schedule.schedule();
+        this.variance = b.variance;
+        this.clipDenoised = b.clipDenoised;
+        this.rescaleTimesteps = b.rescaleTimesteps;
+        this.timestepType = b.timestepType;
+    }
+
+    /** Starts a model description; defaults: linear schedule with 1000 steps, no respacing, learned-range variance, clipping on. */
+    public static Builder builder(GraphFunction unet, ImageSpec spec) { return new Builder(unet, spec); }
+
+    public static final class Builder {
+        private final GraphFunction unet;
+        private final ImageSpec spec;
+        private SpacedSchedule schedule;
+        private Variance variance = Variance.LEARNED_RANGE;
+        private boolean clipDenoised = true;
+        private boolean rescaleTimesteps;
+        private DataType timestepType = DataType.FLOAT;
+
+        private Builder(GraphFunction unet, ImageSpec spec) {
+            Checks.notNull(unet, "unet");
+            Checks.notNull(spec, "spec");
+            this.unet = unet;
+            this.spec = spec;
+        }
+
+        /** The (possibly respaced) schedule. */
+        public Builder schedule(SpacedSchedule s) { Checks.notNull(s, "schedule"); this.schedule = s; return this; }
+
+        /** The base schedule respaced with a guided-diffusion spacing string ("50", "10,10,10", "ddim25"; "" = all). */
+        public Builder schedule(NoiseSchedule base, String respacing) { return schedule(SpacedSchedule.of(base, respacing)); }
+
+        public Builder variance(Variance v) { Checks.notNull(v, "variance"); this.variance = v; return this; }
+
+        /** Clip the predicted x0 to [-1, 1] (the reference does). */
+        public Builder clipDenoised(boolean c) { this.clipDenoised = c; return this; }
+
+        /** Feed the UNet {@code t * 1000 / T} instead of t (guided-diffusion's rescale_timesteps; off in the reference ACE models). */
+        public Builder rescaleTimesteps(boolean r) { this.rescaleTimesteps = r; return this; }
+
+        /**
+         * The data type of the UNet's timestep input: FLOAT (default) or an integer type (INT64 for networks exported
+         * with integer timesteps; the value is then the integer original timestep, so rescaling is not allowed).
+         */
+        public Builder timestepType(DataType t) {
+            Checks.notNull(t, "timestepType");
+            if (!t.isFPType() && !t.isIntType()) throw new InvalidInputException.DataType("timestepType: expected a float or integer type, got " + t);
+            this.timestepType = t;
+            return this;
+        }
+
+        public DiffusionModel build() {
+            if (rescaleTimesteps && !timestepType.isFPType()) {
+                throw new InvalidInputException("rescaled timesteps need a floating-point timestep input, got " + timestepType);
+            }
+            if (schedule == null) schedule = SpacedSchedule.of(NoiseSchedule.linear(1000), "");
+            return new DiffusionModel(this);
+        }
+    }
+
+    public ImageSpec imageSpec() { return spec; }
+    public SpacedSchedule spacedSchedule() { return spaced; }
+    /** The respaced schedule (index k = respaced step). */
+    public NoiseSchedule schedule() { return sched; }
+    public Variance variance() { return variance; }
+    public boolean clipDenoised() { return clipDenoised; }
+    public GraphFunction unet() { return unet; }
+    public DataType timestepType() { return timestepType; }
+    /** Number of respaced steps K. */
+    public int numSteps() { return spaced.numSteps(); }
+
+    /** The value the UNet receives as the timestep of respaced step k. */
+    public double modelTimestepValue(int k) {
+        int t = spaced.modelTimestep(k);
+        return rescaleTimesteps ? t * (1000.0 / spaced.base().numTimesteps()) : t;
+    }
+
+    // ------------------------------------------------------------------------------------------------ graph builders
+
+    /** A float32 vector of ones with the batch size of {@code like} ([N, ...] -> [N]); build once per graph call and reuse. */
+    public static SDVariable batchOnes(SameDiff sd, String name, SDVariable like) {
+        SDVariable n = sd.shape(name + "_shape", like).get(SDIndex.interval(0, 1));
+        return sd.fill(name, n, DataType.FLOAT, 1.0);
+    }
+
+    /** {@code sqrt(abar_k) * x0 + sqrt(1 - abar_k) * noise}, x0 in [-1, 1]. */
+    public SDVariable qSample(SameDiff sd, String name, SDVariable x0, int k, SDVariable noise) {
+        return x0.mul(sched.sqrtAlphaCumprod(k)).add(name, noise.mul(sched.sqrtOneMinusAlphaCumprod(k)));
+    }
+
+    /** The UNet's outputs at respaced step k: eps and (learned range only) v. {@code ones} comes from {@link #batchOnes}. */
+    public ModelOutput modelOutput(SameDiff sd, String name, SDVariable xt, int k, SDVariable ones) {
+        SDVariable t = ones.mul(name + "_t", modelTimestepValue(k));
+        if (timestepType != DataType.FLOAT) t = sd.castTo(name + "_t_cast", t, timestepType);
+        return splitOutput(sd, name, unet.call(sd, name, xt, t));
+    }
+
+    private ModelOutput splitOutput(SameDiff sd, String name, SDVariable[] out) {
+        int c = spec.channels();
+        if (variance == Variance.LEARNED_RANGE) {
+            if (out.length == 2) return new ModelOutput(out[0], out[1]);
+            if (out.length != 1) throw new ModelFormatException("UNet returned " + out.length + " outputs, expected 1 (2C channels) or 2 (eps, v)");
+            SDVariable eps = out[0].get(SDIndex.all(), SDIndex.interval(0, c), SDIndex.all(), SDIndex.all());
+            SDVariable v = out[0].get(SDIndex.all(), SDIndex.interval(c, 2 * c), SDIndex.all(), SDIndex.all());
+            return new ModelOutput(sd.identity(name + "_eps", eps), sd.identity(name + "_v", v));
+        }
+        if (out.length < 1) throw new ModelFormatException("UNet returned no output");
+        return new ModelOutput(out[0], null);
+    }
+
+    /** {@code x0 = sqrt(1/abar) x_t - sqrt(1/abar - 1) eps}, clipped to [-1, 1] if the model clips. */
+    public SDVariable predictX0(SameDiff sd, String name, SDVariable xt, SDVariable eps, int k) {
+        SDVariable x0 = xt.mul(sched.sqrtRecipAlphaCumprod(k)).sub(eps.mul(sched.sqrtRecipm1AlphaCumprod(k)));
+        return clipDenoised ? sd.math.clipByValue(name, x0, -1.0, 1.0) : sd.identity(name, x0);
+    }
+
+    /** Posterior mean {@code coef1_k * x0 + coef2_k * x_t}. */
+    public SDVariable posteriorMean(SameDiff sd, String name, SDVariable x0, SDVariable xt, int k) {
+        return x0.mul(sched.posteriorMeanCoef1(k)).add(name, xt.mul(sched.posteriorMeanCoef2(k)));
+    }
+
+    /**
+     * The model log variance at step k: a tensor for the learned range, null for fixed variances (then use
+     * {@link #fixedLogVariance(int)}).
+     */
+    public SDVariable learnedLogVariance(SameDiff sd, String name, SDVariable v, int k) {
+        if (variance != Variance.LEARNED_RANGE) return null;
+        double minLog = sched.posteriorLogVarianceClipped(k);
+        double maxLog = Math.log(sched.beta(k));
+        // frac*max + (1-frac)*min with frac = (v+1)/2, as two ops: v*(max-min)/2 + (max+min)/2
+        return v.mul(0.5 * (maxLog - minLog)).add(name, 0.5 * (maxLog + minLog));
+    }
+
+    /** The log variance of a fixed-variance model at step k. */
+    public double fixedLogVariance(int k) {
+        return switch (variance) {
+            case FIXED_SMALL -> sched.posteriorLogVarianceClipped(k);
+            case FIXED_LARGE -> Math.log(sched.fixedLargeVariance(k));
+            case LEARNED_RANGE -> throw new IllegalStateException("learned-range variance depends on the UNet output");
+        };
+    }
+
+    /** One reverse-process evaluation at respaced step k: predicted x0, posterior mean and log variance. */
+    public Posterior pMeanVariance(SameDiff sd, String name, SDVariable xt, int k, SDVariable ones) {
+        ModelOutput out = modelOutput(sd, name + "_unet", xt, k, ones);
+        SDVariable x0 = predictX0(sd, name + "_x0", xt, out.eps(), k);
+        SDVariable mean = posteriorMean(sd, name + "_mean", x0, xt, k);
+        SDVariable logVar = variance == Variance.LEARNED_RANGE ? learnedLogVariance(sd, name + "_logvar", out.v(), k) : null;
+        return new Posterior(x0, mean, logVar, variance == Variance.LEARNED_RANGE ? Double.NaN : fixedLogVariance(k));
+    }
+
+    /** One ancestral step from x_t at respaced step k: {@code mean + exp(0.5 log var) * noise}, or the mean if noise is null. */
+    public SDVariable pSample(SameDiff sd, String name, SDVariable xt, int k, SDVariable noise, SDVariable ones) {
+        Posterior p = pMeanVariance(sd, name, xt, k, ones);
+        if (noise == null) return sd.identity(name, p.mean());
+        SDVariable scaled = p.logVariance() != null
+                ? sd.math.exp(p.logVariance().mul(0.5)).mul(noise)
+                : noise.mul(Math.exp(0.5 * p.fixedLogVariance()));
+        return p.mean().add(name, scaled);
+    }
+
+    /** The UNet outputs of one call. */
+    public record ModelOutput(SDVariable eps, SDVariable v) {}
+
+    /** Predicted x0, posterior mean and the log variance (a tensor for the learned range, else a number). */
+    public record Posterior(SDVariable x0, SDVariable mean, SDVariable logVariance, double fixedLogVariance) {}
+
+    // ------------------------------------------------------------------------------------------------ eager helpers
+
+    /** {@code sqrt(abar_k) x0 + sqrt(1 - abar_k) noise} in ND4J, x0 in [-1, 1]. */
+    public INDArray qSample(INDArray x0, int k, INDArray noise) {
+        checkSameShape(x0, noise, "x0", "noise");
+        return x0.mul(sched.sqrtAlphaCumprod(k)).addi(noise.mul(sched.sqrtOneMinusAlphaCumprod(k)));
+    }
+
+    /**
+     * One ancestral step in [-1, 1] space at respaced step k (forward only). With {@code noise == null} the step is
+     * deterministic (the posterior mean).
+     */
+    public StepResult step(INDArray xt, int k, INDArray noise) {
+        checkLatent(xt, "x_t");
+        if (noise != null) checkSameShape(xt, noise, "x_t", "noise");
+        spaced.modelTimestep(k); // range check
+        return stepGraph().run(xt, k, noise);
+    }
+
+    /** Result of one eager step: the new sample, the posterior mean, the predicted x0 and the log variance. */
+    public record StepResult(INDArray sample, INDArray mean, INDArray x0, INDArray logVariance) {}
+
+    /**
+     * Ancestral sampling from pure noise through all K respaced steps (forward only; for inspection and diversity).
+     * Returns images in [0, 1] (clamped). Noise: x_T from stream (SAMPLE, 0), step k's noise from (SAMPLE, 1 + k), k = K-1..1.
+     */
+    public INDArray sample(long[] sampleIds, NoiseSource noise) {
+        Checks.notNull(sampleIds, "sampleIds");
+        Checks.notNull(noise, "noise");
+        if (sampleIds.length == 0) throw new InvalidInputException.Shape("sampleIds: expected at least one sample");
+        long[] chw = {spec.channels(), spec.height(), spec.width()};
+        INDArray z = noise.gaussian(sampleIds, NoiseSource.stream(SAMPLE_STREAM, 0), chw);
+        long start = System.nanoTime();
+        for (int k = numSteps() - 1; k >= 0; k--) {
+            INDArray eps = k > 0 ? noise.gaussian(sampleIds, NoiseSource.stream(SAMPLE_STREAM, 1 + k), chw) : null;
+            z = step(z, k, eps).sample();
+        }
+        log.debug("sampled {} images in {} steps, {} ms", sampleIds.length, numSteps(), (System.nanoTime() - start) / 1_000_000);
+        return toImages(z);
+    }
+
+    /**
+     * Noises [0, 1] images to respaced step {@code fromStep} and denoises them back to step 0: the filter F_tau
+     * forward only, with S = fromStep + 1. Noise: the q_sample noise from stream (DENOISE, 0), step k's noise from
+     * (DENOISE, 1 + k) (stochastic only). Returns [0, 1] images (clamped).
+     */
+    public INDArray denoise(INDArray images, int fromStep, long[] sampleIds, NoiseSource noise, boolean stochastic) {
+        Checks.images(images, spec, "images");
+        Checks.notNull(sampleIds, "sampleIds");
+        Checks.notNull(noise, "noise");
+        Checks.sameCount(images.size(0), "images", sampleIds.length, "sampleIds");
+        spaced.modelTimestep(fromStep);
+        long[] chw = {spec.channels(), spec.height(), spec.width()};
+        INDArray z = qSample(images.mul(2.0).subi(1.0), fromStep,
+                noise.gaussian(sampleIds, NoiseSource.stream(DENOISE_STREAM, 0), chw));
+        for (int k = fromStep; k >= 0; k--) {
+            INDArray eps = stochastic && k > 0 ? noise.gaussian(sampleIds, NoiseSource.stream(DENOISE_STREAM, 1 + k), chw) : null;
+            z = step(z, k, eps).sample();
+        }
+        return toImages(z);
+    }
+
+    /** [-1, 1] -> [0, 1], clamped. */
+    static INDArray toImages(INDArray z) {
+        INDArray out = z.add(1.0).muli(0.5);
+        return org.nd4j.linalg.ops.transforms.Transforms.max(org.nd4j.linalg.ops.transforms.Transforms.min(out, 1.0, false), 0.0, false);
+    }
+
+    void checkLatent(INDArray x, String name) {
+        Checks.rank(x, 4, name);
+        if (!spec.matches(x.shape())) {
+            throw new InvalidInputException.Shape(name + ": expected shape " + spec + ", got " + Arrays.toString(x.shape()));
+        }
+        Checks.floating(x, name);
+    }
+
+    private static void checkSameShape(INDArray a, INDArray b, String na, String nb) {
+        Checks.notNull(a, na);
+        Checks.notNull(b, nb);
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new InvalidInputException.Shape(nb + ": expected the shape of " + na + " " + Arrays.toString(a.shape())
+                    + ", got " + Arrays.toString(b.shape()));
+        }
+    }
+
+    private synchronized StepGraph stepGraph() {
+        if (stepGraph == null) stepGraph = new StepGraph();
+        return stepGraph;
+    }
+
+    /**
+     * One reverse step for any k: the step's coefficients are scalar placeholders, so the graph is built once.
+     * Forward only.
+     */
+    private final class StepGraph {
+        private final SameDiff sd = SameDiff.create();
+        private final String sample;
+        private final String mean;
+        private final String x0;
+        private final String logVar;
+
+        StepGraph() {
+            long c = spec.channels(), h = spec.height(), w = spec.width();
+            SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, c, h, w);
+            SDVariable t = sd.placeHolder("t", timestepType, -1);
+            SDVariable noise = sd.placeHolder("noise", DataType.FLOAT, -1, c, h, w);
+            SDVariable recip = scalar("recip");
+            SDVariable recipm1 = scalar("recipm1");
+            SDVariable coef1 = scalar("coef1");
+            SDVariable coef2 = scalar("coef2");
+            SDVariable minLog = scalar("minlog");
+            SDVariable maxLog = scalar("maxlog");
+            ModelOutput out = splitOutput(sd, "unet", unet.call(sd, "unet", x, t));
+            SDVariable x0raw = x.mul(recip).sub(out.eps().mul(recipm1));
+            SDVariable x0v = clipDenoised ? sd.math.clipByValue("x0", x0raw, -1.0, 1.0) : sd.identity("x0", x0raw);
+            SDVariable meanV = x0v.mul(coef1).add("mean", x.mul(coef2));
+            SDVariable lv;
+            if (variance == Variance.LEARNED_RANGE) {
+                SDVariable frac = out.v().add(1.0).mul(0.5);
+                lv = frac.mul(maxLog).add("logvar", frac.rsub(1.0).mul(minLog));
+            } else {
+                lv = sd.identity("logvar", minLog);
+            }
+            SDVariable sampleV = meanV.add("sample", sd.math.exp(lv.mul(0.5)).mul(noise));
+            this.sample = sampleV.name();
+            this.mean = meanV.name();
+            this.x0 = x0v.name();
+            this.logVar = lv.name();
+        }
+
+        private SDVariable scalar(String name) { return sd.placeHolder(name, DataType.FLOAT); }
+
+        synchronized StepResult run(INDArray xt, int k, INDArray noise) {
+            long n = xt.size(0);
+            Map<String, INDArray> feed = new HashMap<>();
+            feed.put("x", xt);
+            feed.put("t", Nd4j.valueArrayOf(new long[] {n}, (float) modelTimestepValue(k)).castTo(timestepType));
+            feed.put("recip", Nd4j.scalar((float) sched.sqrtRecipAlphaCumprod(k)));
+            feed.put("recipm1", Nd4j.scalar((float) sched.sqrtRecipm1AlphaCumprod(k)));
+            feed.put("coef1", Nd4j.scalar((float) sched.posteriorMeanCoef1(k)));
+            feed.put("coef2", Nd4j.scalar((float) sched.posteriorMeanCoef2(k)));
+            if (variance == Variance.LEARNED_RANGE) {
+                feed.put("minlog", Nd4j.scalar((float) sched.posteriorLogVarianceClipped(k)));
+                feed.put("maxlog", Nd4j.scalar((float) Math.log(sched.beta(k))));
+            } else {
+                feed.put("minlog", Nd4j.scalar((float) fixedLogVariance(k)));
+            }
+            Map<String, INDArray> out;
+            SafeInference.install(sd);
+            if (noise != null) {
+                feed.put("noise", noise);
+                out = sd.output(feed, sample, mean, x0, logVar);
+            } else {
+                out = sd.output(feed, mean, x0, logVar);
+            }
+            INDArray meanA = out.get(mean).dup();
+            INDArray sampleA = noise != null ? out.get(sample).dup() : meanA;
+            return new StepResult(sampleA, meanA, out.get(x0).dup(), out.get(logVar).dup());
+        }
+    }
+
+    @Override public String toString() {
+        return "DiffusionModel(" + spec + ", " + spaced + ", " + variance + (clipDenoised ? ", clip" : "") + ")";
+    }
+}

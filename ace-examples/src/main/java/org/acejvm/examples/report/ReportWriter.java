@@ -1,0 +1,194 @@
+package org.acejvm.examples.report;
+
+import com.google.common.html.HtmlEscapers;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.acejvm.core.ModelFormatException;
+import org.acejvm.core.io.Images;
+import org.acejvm.core.result.Explanation;
+import org.acejvm.core.result.ExplanationJson;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Writes what a person looks at after a run: {@code report.html}, a PNG grid of all explanations
+ * (input | pre-explanation | explanation | mask | difference heat map), one PNG row per explanation, and
+ * {@code results.json} with every result.
+ */
+public final class ReportWriter {
+    /** The columns of every grid row. */
+    public static final List<String> COLUMNS = List.of("input", "pre-explanation", "explanation", "mask", "|difference|");
+
+    private final Path out;
+    private final String title;
+    private final List<String> classNames;
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<Section> sections = new ArrayList<>();
+
+    /** A titled set of explanations of the same originals (e.g. "ACE" and "plain PGD, no filter"). */
+    public record Section(String title, List<Explanation> explanations, Map<Long, INDArray> originals) {}
+
+    public ReportWriter(Path out, String title, List<String> classNames) {
+        this.out = out;
+        this.title = title;
+        this.classNames = List.copyOf(classNames);
+    }
+
+    public ReportWriter setting(String name, Object value) {
+        settings.put(name, String.valueOf(value));
+        return this;
+    }
+
+    /** Adds a section; originals maps sample id to the original image [C, H, W] in [0, 1]. */
+    public ReportWriter section(String sectionTitle, List<Explanation> explanations, Map<Long, INDArray> originals) {
+        sections.add(new Section(sectionTitle, List.copyOf(explanations), Map.copyOf(originals)));
+        return this;
+    }
+
+    /** Flip rate of a list: share of explanations whose refined image reaches the target. */
+    public static double flipRate(List<Explanation> list) {
+        return list.isEmpty() ? 0 : list.stream().filter(Explanation::success).count() / (double) list.size();
+    }
+
+    /** Writes everything; returns the path of report.html. */
+    public Path write(Duration elapsed) {
+        try {
+            Files.createDirectories(out.resolve("images"));
+            List<Explanation> all = new ArrayList<>();
+            StringBuilder body = new StringBuilder();
+            for (int s = 0; s < sections.size(); s++) {
+                Section sec = sections.get(s);
+                all.addAll(sec.explanations());
+                String slug = "section" + s;
+                List<INDArray> rows = new ArrayList<>();
+                StringBuilder table = new StringBuilder();
+                for (Explanation e : sec.explanations()) {
+                    INDArray row = gridRow(e, original(sec, e));
+                    rows.add(row);
+                    String png = "images/" + slug + "-sample" + e.sampleId() + "-v" + e.variant() + ".png";
+                    Images.writePng(Images.grid(List.of(row), 2, 3), out.resolve(png));
+                    table.append(rowHtml(e, png));
+                }
+                String gridFile = s == 0 ? "grid.png" : "grid-" + slug + ".png";
+                if (!rows.isEmpty()) writeGrid(rows, out.resolve(gridFile));
+                body.append(sectionHtml(sec, gridFile, table));
+            }
+            ExplanationJson.write(out.resolve("results.json"), all);
+            Path html = out.resolve("report.html");
+            Files.writeString(html, page(body, elapsed), StandardCharsets.UTF_8);
+            return html;
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot write the report to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static INDArray original(Section sec, Explanation e) {
+        INDArray x = sec.originals().get(e.sampleId());
+        if (x == null) throw new IllegalArgumentException("no original image for sample " + e.sampleId());
+        return x;
+    }
+
+    /** [5, 3, H, W]: input, pre-explanation, explanation, mask, difference heat map, all as RGB. */
+    static INDArray gridRow(Explanation e, INDArray original) {
+        INDArray x = asBatch(original);
+        INDArray pre = asBatch(e.preExplanation().toINDArray());
+        INDArray cf = asBatch(e.explanation().toINDArray());
+        INDArray mask = asBatch(e.mask().toINDArray());
+        INDArray diff = Transforms.abs(cf.sub(x)).sum(true, 1);
+        INDArray heat = Images.heatMap(diff.reshape(diff.size(2), diff.size(3)));
+        return Nd4j.concat(0, Images.toRgb(x), Images.toRgb(pre), Images.toRgb(cf), Images.toRgb(mask), heat);
+    }
+
+    private static INDArray asBatch(INDArray chw) {
+        return chw.rank() == 4 ? chw : chw.reshape(1, chw.size(0), chw.size(1), chw.size(2));
+    }
+
+    private static void writeGrid(List<INDArray> rows, Path file) {
+        // one grid row per explanation: stack as [rows, 5, 3, H, W] -> list of [5, 3, H, W]
+        BufferedImage img = Images.grid(rows, 2, 2);
+        Images.writePng(img, file);
+    }
+
+    private String className(int c) {
+        if (c < 0) return "(any other)";
+        return c < classNames.size() ? c + " " + classNames.get(c) : String.valueOf(c);
+    }
+
+    private String rowHtml(Explanation e, String png) {
+        return String.format(Locale.ROOT,
+                "<tr><td>%d%s</td><td><img src=\"%s\" alt=\"sample %d\"></td><td>%s</td><td>%s</td>"
+                        + "<td>%.3f / %.3f</td><td>%.3f / %.3f</td><td>%.3f / %.3f</td><td class=\"%s\">%s</td><td>%d</td></tr>%n",
+                e.sampleId(), e.variant() > 0 ? " (v" + e.variant() + ")" : "", png, e.sampleId(),
+                esc(className(e.source())), esc(className(e.target())),
+                e.before().source(), e.before().target(), e.afterAttack().source(), e.afterAttack().target(),
+                e.after().source(), e.after().target(), e.success() ? "ok" : "fail", e.success() ? "yes" : "no",
+                e.iterations());
+    }
+
+    private String sectionHtml(Section sec, String gridFile, StringBuilder table) {
+        List<Explanation> list = sec.explanations();
+        double l1 = list.stream().mapToDouble(e -> meanAbsChange(e, original(sec, e))).average().orElse(0);
+        double maskShare = list.stream().mapToDouble(e -> e.mask().toINDArray().meanNumber().doubleValue()).average().orElse(0);
+        return String.format(Locale.ROOT, """
+                <h2>%s</h2>
+                <p class="summary">Flip rate <b>%.1f%%</b> (%d of %d) &middot; pre-explanation flip rate %.1f%% &middot;
+                mean |change| per pixel %.4f &middot; mean mask area %.1f%%</p>
+                <p><img class="grid" src="%s" alt="grid of %s"></p>
+                <table><tr><th>sample</th><th>%s</th><th>source</th><th>target</th>
+                <th>p(source) / p(target) before</th><th>after attack</th><th>after refinement</th><th>success</th><th>iterations</th></tr>
+                %s</table>
+                """, esc(sec.title()), 100 * flipRate(list), list.stream().filter(Explanation::success).count(), list.size(),
+                100 * (list.isEmpty() ? 0 : list.stream().filter(Explanation::attackSuccess).count() / (double) list.size()),
+                l1, 100 * maskShare, gridFile, esc(sec.title()), esc(String.join(" | ", COLUMNS)), table);
+    }
+
+    /** Mean over explanations of the mean absolute change per pixel. */
+    public static double meanAbsChange(List<Explanation> list, Map<Long, INDArray> originals) {
+        return list.stream().mapToDouble(e -> meanAbsChange(e, originals.get(e.sampleId()))).average().orElse(0);
+    }
+
+    static double meanAbsChange(Explanation e, INDArray original) {
+        INDArray x = original.reshape(e.explanation().shape());
+        return Transforms.abs(e.explanation().toINDArray().sub(x)).meanNumber().doubleValue();
+    }
+
+    private String page(StringBuilder body, Duration elapsed) {
+        StringBuilder set = new StringBuilder();
+        settings.forEach((k, v) -> set.append("<tr><td>").append(esc(k)).append("</td><td>").append(esc(v)).append("</td></tr>\n"));
+        return String.format(Locale.ROOT, """
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>%s</title>
+                <style>
+                body { font-family: sans-serif; margin: 2em; color: #222; }
+                table { border-collapse: collapse; margin-bottom: 1.5em; }
+                td, th { border: 1px solid #ccc; padding: 4px 8px; text-align: center; font-size: 90%%; }
+                .ok { color: #070; font-weight: bold; } .fail { color: #a00; font-weight: bold; }
+                img { image-rendering: pixelated; } .summary { font-size: 110%%; }
+                </style></head><body>
+                <h1>%s</h1>
+                <p>Run time: <b>%s</b> (wall clock, including model loading). Columns of every image row: %s.</p>
+                %s
+                <h2>Settings</h2><table>%s</table>
+                <p>Every result, with its images, is in <a href="results.json">results.json</a>.</p>
+                </body></html>
+                """, esc(title), esc(title), formatDuration(elapsed), esc(String.join(" | ", COLUMNS)), body, set);
+    }
+
+    public static String formatDuration(Duration d) {
+        long s = d.toSeconds();
+        return s >= 60 ? String.format(Locale.ROOT, "%d min %d s", s / 60, s % 60)
+                : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
+    private static String esc(String s) { return HtmlEscapers.htmlEscaper().escape(s); }
+}
