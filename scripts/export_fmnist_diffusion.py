@@ -234,9 +234,14 @@ def main(argv=None):
     hp = ck["hparams"]
     last = ck["loss_log"][-1] if ck["loss_log"] else None
     tail = np.array(ck["loss_log"][-20:], dtype=np.float64) if ck["loss_log"] else None
-    train_cmd = ("nohup nice -n 5 /usr/bin/python3 scripts/train_fmnist_diffusion.py --threads %d --max-minutes %g "
-                 "--log-every %d > scripts/checkpoints/train.log 2>&1 &" % (hp["threads"], hp["max_minutes"],
-                                                                          hp["log_every"]))
+    runs = list(ck.get("runs", []))
+    if not runs or runs[0]["start_step"] > 0:
+        # the first run predates the run history in the checkpoint (its options as launched)
+        runs.insert(0, dict(argv=["--threads", "1", "--max-minutes", "75", "--log-every", "25"], start_step=0))
+    train_cmd = "\n".join(
+        "# from step %d%s\nnohup nice -n 5 /usr/bin/python3 scripts/train_fmnist_diffusion.py %s "
+        ">> scripts/checkpoints/train.log 2>&1 &" % (r["start_step"], " (%s)" % r["started"] if "started" in r else "",
+                                                    " ".join(r["argv"])) for r in runs)
     export_cmd = "nice -n 10 /usr/bin/python3 scripts/export_fmnist_diffusion.py " + " ".join(sys.argv[1:])
     fstep = respaced_timesteps(T, 50)[:5].tolist()
     lines = [
@@ -292,7 +297,8 @@ def main(argv=None):
         " min(decay, (1+n)/(10+n)) warm-up); the exported weights are the EMA weights." % (
             hp["lr"], hp["warmup"], hp["batch"], hp["grad_clip"], hp["ema"]),
         "- Trained on CPU (PyTorch %s, %d thread(s), shared 2-core machine): **%d steps** (%d images seen, %.2f"
-        " epochs) in **%.1f minutes** of training time." % (
+        " epochs) in **%.1f minutes** of training time (the machine was shared with other jobs, load average"
+        " 4 to 20 on 2 cores, so the time says little about throughput: about 1 s/step alone)." % (
             torch.__version__, hp["threads"], ck["step"], ck["step"] * hp["batch"], ck["step"] * hp["batch"] / 60000,
             ck["train_seconds"] / 60),
     ]

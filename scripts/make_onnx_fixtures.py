@@ -217,6 +217,7 @@ def guided_diffusion_code_style():
 
 
 def op_cases():
+    torch.manual_seed(0)  # modules are built here; main() re-initialises their parameters per case
     x4 = lambda n, c=3, h=8, w=8: randn(n, 2, c, h, w)  # noqa: E731
     cases = []
 
@@ -262,6 +263,9 @@ def op_cases():
     case('split_concat_slice', Lambda(lambda s, x: split_concat(x)), [x4('scs', c=6)])
     case('reduce', Lambda(lambda s, x: x.mean(dim=(2, 3), keepdim=True) * x + x.sum(dim=1, keepdim=True)
                           + x.amax(dim=-1, keepdim=True)), [x4('red')])
+    case('global_max_reduce_min', Lambda(lambda s, x: F.adaptive_max_pool2d(x, 1) * x.amin(dim=1, keepdim=True)
+                                         + torch.arange(8.0).reshape(1, 1, 1, 8) * x),
+         [x4('gmax')])
     case('gather_squeeze', Lambda(lambda s, x: (x[:, 1] * x[:, 2:3].squeeze(1)).unsqueeze(1) + x[:, :, 0].unsqueeze(-1)),
          [x4('gat')])
     case('expand_tile', Lambda(lambda s, x: x.mean(dim=1, keepdim=True).expand(-1, 3, -1, -1) * x
@@ -378,6 +382,13 @@ def arch_cases():
     case('unet_celeba', unet_celeba, unet_inputs('unet_celeba', 3, 128, n=1), ['x', 'timesteps'],
          note='CelebA structure (128px, mult 1,1,2,3,4, 2 res blocks, attention 32/16/8, 4 heads, learned sigma, '
               'scale-shift, resblock up/down) at base width 24 (published 128; 32 would exceed 20 MB)')
+
+    # a tiny UNet (16x16) for tests that call it several times (shared weights)
+    def unet_tiny():
+        return U.UNetModel(16, 1, 16, num_res_blocks=1, attention_resolutions=(2,), channel_mult=(1, 2), num_heads=2,
+                           use_scale_shift_norm=True, resblock_updown=True, learn_sigma=True, zero_init=False)
+    case('unet_tiny', unet_tiny, unet_inputs('unet_tiny', 1, 16), ['x', 'timesteps'],
+         note='tiny: 1x16x16, C=16, mult 1,2, attention at 8 px, learned sigma, scale-shift, resblock up/down')
 
     # the ace_torch UNet in its other branches (conv resample, no scale-shift, num_heads), 1x32x32 like the
     # shipped Fashion-MNIST model; the same weights at opset 13 and 17, and with matmul attention.

@@ -90,18 +90,20 @@ def main(argv=None):
     model = build_model(arch)
     ema = copy.deepcopy(model).requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    step, train_seconds, loss_log = 0, 0.0, []
+    step, train_seconds, loss_log, runs = 0, 0.0, [], []
     if ck is not None:
         model.load_state_dict(ck["model"])
         ema.load_state_dict(ck["ema"])
         opt.load_state_dict(ck["opt"])
         step, train_seconds, loss_log = ck["step"], ck["train_seconds"], ck["loss_log"]
+        runs = list(ck.get("runs", []))
         torch.set_rng_state(ck["torch_rng"])
         np_rng = np.random.Generator(np.random.PCG64())
         np_rng.bit_generator.state = ck["np_rng"]
         print("resumed from %s at step %d (%.1f min trained)" % (args.ckpt, step, train_seconds / 60), flush=True)
     else:
         np_rng = np.random.Generator(np.random.PCG64(args.seed))
+    runs.append(dict(argv=sys.argv[1:], start_step=step, started=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())))
     print("arch %s, %d parameters" % (arch, count_parameters(model)), flush=True)
 
     data = load_images("train")
@@ -113,7 +115,7 @@ def main(argv=None):
 
     def save():
         atomic_save(dict(model=model.state_dict(), ema=ema.state_dict(), opt=opt.state_dict(), step=step,
-                         train_seconds=train_seconds, loss_log=loss_log, arch=arch, T=args.T,
+                         train_seconds=train_seconds, loss_log=loss_log, arch=arch, T=args.T, runs=runs,
                          hparams=vars(args), torch_rng=torch.get_rng_state(),
                          np_rng=np_rng.bit_generator.state), args.ckpt)
         with open(log_csv, "w", newline="") as f:

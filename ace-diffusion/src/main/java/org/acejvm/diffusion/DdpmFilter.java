@@ -126,7 +126,10 @@ public final class DdpmFilter implements DiffusionFilter {
         checkImages(images, sampleIds);
         DifferentiableGraph g = standalone();
         Map<String, INDArray> feed = noiseFeed(STANDALONE_CALL, sampleIds, callIndex, noise);
-        return g.forward(images, feed, standaloneOutput).get(standaloneOutput);
+        synchronized (g) {
+            SafeInference.install(g.sameDiff());
+            return g.forward(images, feed, standaloneOutput).get(standaloneOutput);
+        }
     }
 
     /**

@@ -386,6 +386,7 @@ public final class DiffusionModel {
                 feed.put("minlog", Nd4j.scalar((float) fixedLogVariance(k)));
             }
             Map<String, INDArray> out;
+            SafeInference.install(sd);
             if (noise != null) {
                 feed.put("noise", noise);
                 out = sd.output(feed, sample, mean, x0, logVar);

@@ -76,12 +76,17 @@ public final class DifferentiableGraph {
     }
 
     /**
-     * Binds a private copy of {@code x} to the input variable. SameDiff 1.0.0-M2.1 keeps the first array bound to a
-     * variable by reference and later {@code setArray} calls of the same shape ASSIGN into it, so binding a caller's
-     * array directly would overwrite that array on the next call.
+     * Binds {@code x} to the input variable without ever aliasing the caller's array. In SameDiff 1.0.0-M2.1,
+     * {@code SDVariable.setArray} on a VARIABLE that already holds an array of the same shape ASSIGNS the new values
+     * into that array; had the variable adopted a caller's array, the next call would overwrite the caller's data.
      */
     private void bind(INDArray x) {
-        input.setArray(x.dup());
+        INDArray current = input.getArr();
+        if (current != null && current.dataType() == x.dataType() && java.util.Arrays.equals(current.shape(), x.shape())) {
+            current.assign(x);
+        } else {
+            input.setArray(x.dup());
+        }
     }
 
     /** Builds the gradient function once; SameDiff prints a line per op while doing so, which is silenced here. */

@@ -14,7 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Convolution, pooling and nearest-neighbour upsampling: Conv (1-D and 2-D), MaxPool, AveragePool,
- * GlobalAveragePool, GlobalMaxPool, Resize / Upsample (nearest, integer scales).
+ * GlobalAveragePool, GlobalMaxPool, Resize (nearest, integer scales).
  *
  * <p>A 2-D Conv becomes one {@code conv2d} op on NCHW data with YXIO weights (ONNX's OIHW weights are permuted once
  * per model; SameDiff's OIYX backprop is broken) and the bias inside the op. 1-D convolutions run as 2-D ones on
@@ -30,8 +30,7 @@ final class ConvMappers {
                 .op("AveragePool", ctx -> pool(ctx, false))
                 .op("GlobalAveragePool", ctx -> globalPool(ctx, false))
                 .op("GlobalMaxPool", ctx -> globalPool(ctx, true))
-                .op("Resize", ConvMappers::resize)
-                .op("Upsample", ConvMappers::resize);
+                .op("Resize", ConvMappers::resize);
     }
 
     /** Spatial geometry of a window op, always as 2-D (1-D ops get height 1). */
@@ -103,7 +102,7 @@ final class ConvMappers {
         }
         final long kH = win.kH, kW = win.kW, dH = win.dH, dW = win.dW;
         SDVariable weights = ctx.shared(ctx.keyOf(1, "yxio-d" + dH + "x" + dW),
-                () -> dilate(w.reshape(o, i, kH, kW), dH, dW).permute(2, 3, 1, 0).dup('c'));
+                () -> HostArrays.permute(dilate(w.reshape(o, i, kH, kW), dH, dW), 2, 3, 1, 0));
         if (dH > 1 || dW > 1) { // oneDNN's dilated conv2d fails in ND4J 1.0.0-M2.1: use the equivalent dilated kernel
             win = new Window(dH * (kH - 1) + 1, dW * (kW - 1) + 1, win.sH, win.sW, 1, 1, win.pt, win.pl, win.pb, win.pr);
         }
@@ -195,11 +194,10 @@ final class ConvMappers {
                 || ((coord.equals("half_pixel") || coord.equals("pytorch_half_pixel"))
                 && (nearest.equals("round_prefer_floor") || nearest.equals("round_prefer_ceil")))
                 || (coord.equals("tf_half_pixel_for_nn") && nearest.equals("floor"));
-        if (ctx.opType().equals("Upsample")) replicates = true;
         if (!replicates) throw ctx.unsupported("coordinate_transformation_mode '" + coord + "' with nearest_mode '" + nearest + "'");
 
         long[] scale = new long[4];
-        int scalesIn = ctx.opType().equals("Upsample") ? 1 : 2;
+        int scalesIn = 2;
         boolean haveScales = ctx.has(scalesIn) && ctx.shape(scalesIn).length == 1 && ctx.shape(scalesIn)[0].value() > 0;
         if (haveScales) {
             INDArray s = ctx.constant(scalesIn, "scales");

@@ -29,8 +29,7 @@ final class Einsum {
             throw new ShapeException("Einsum " + eq + " on shapes " + Shapes.str(sa) + ", " + Shapes.str(sb));
         }
         Map<Character, Dim> size = new HashMap<>();
-        for (String[] p : new String[][] {{a}, {b}}) {
-            String s = p[0];
+        for (String s : List.of(a, b)) {
             if (s.chars().distinct().count() != s.length()) throw ctx.unsupported("repeated index in operand '" + s + "' of " + eq);
         }
         for (int i = 0; i < a.length(); i++) size.put(a.charAt(i), sa[i]);

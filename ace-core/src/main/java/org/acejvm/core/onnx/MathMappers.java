@@ -39,6 +39,7 @@ final class MathMappers {
         UNARY.put("Softplus", (c, x) -> c.sd.nn().softplus(c.out(), x));
         UNARY.put("LeakyRelu", (c, x) -> c.sd.nn().leakyRelu(c.out(), x, c.attrFloat("alpha", 0.01)));
         UNARY.put("Elu", MathMappers::elu);
+        UNARY.put(Fusions.SWISH, (c, x) -> c.sd.nn().swish(c.out(), x)); // fused Mul(x, Sigmoid(x))
     }
 
     static void register(OpRegistry r) {
@@ -228,18 +229,18 @@ final class MathMappers {
         Dim[] out = {m, n};
         boolean bias = ctx.has(2);
         if (!ta && ctx.isConst(1) && (!bias || (ctx.isConst(2) && ctx.constant(2, "C").length() == n.value()))) {
-            // mmul + add with the weight transposed and scaled once at import. Not nn.linear (xw_plus_b): in SameDiff
-            // 1.0.0-M2.1 it returns wrongly laid-out values from the second forward pass of a graph on (see
-            // OnnxRepeatedInferenceTest)
+            // the weight transposed and scaled once at import, then mmul and a bias add
             INDArray w = ctx.constant(1, "B");
             SDVariable wv = ctx.shared(ctx.keyOf(1, "gemm" + (tb ? "T" : "") + alpha), () -> {
-                INDArray t = tb ? w.transpose() : w;
-                return (alpha == 1 ? t.dup('c') : t.mul(alpha)).dup('c');
+                INDArray t = tb ? HostArrays.permute(w, 1, 0) : w;
+                return alpha == 1 ? t : t.mul(alpha);
             });
             if (!bias) return List.of(ctx.dyn(ctx.sd.mmul(ctx.out(), ctx.var(0), wv), out));
             INDArray c = ctx.constant(2, "C");
-            SDVariable cv = ctx.shared(ctx.keyOf(2, "bias" + beta), () -> c.reshape(c.length()).mul(beta));
-            return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), ctx.sd.mmul(ctx.tmp(), ctx.var(0), wv), cv), out));
+            SDVariable cv = ctx.shared(ctx.keyOf(2, "bias" + beta), () -> beta == 1 ? c.reshape(1, c.length()) : c.reshape(1, c.length()).mul(beta));
+            // not sd.nn().linear: xw_plus_b returns wrong values from the second forward pass on in 1.0.0-M2.1
+            SDVariable prod = ctx.sd.mmul(ctx.tmp(), ctx.var(0), wv);
+            return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), prod, cv), out));
         }
         SDVariable y = ctx.sd.mmul(bias || alpha != 1 ? ctx.tmp() : ctx.out(), ctx.var(0), ctx.var(1), ta, tb, false);
         if (alpha != 1) y = y.mul(bias ? ctx.tmp() : ctx.out(), alpha);

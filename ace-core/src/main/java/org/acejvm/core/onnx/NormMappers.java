@@ -3,9 +3,7 @@ package org.acejvm.core.onnx;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Normalisations: BatchNormalization (inference: one per-channel multiply and add, with the statistics folded at
@@ -33,28 +31,30 @@ final class NormMappers {
         if (ctx.attrInt("training_mode", 0) != 0) throw ctx.unsupported("training_mode=1 (only inference)");
         Dim[] xs = ctx.shape(0);
         double eps = ctx.attrFloat("epsilon", 1e-5);
-        INDArray scale = ctx.constant(1, "scale").castTo(DataType.DOUBLE), bias = ctx.constant(2, "B").castTo(DataType.DOUBLE);
-        INDArray mean = ctx.constant(3, "mean").castTo(DataType.DOUBLE), var = ctx.constant(4, "var").castTo(DataType.DOUBLE);
-        INDArray a = scale.div(Transforms.sqrt(var.add(eps), true));
-        INDArray b = bias.sub(mean.mul(a));
+        double[] scale = HostArrays.doubles(ctx.constant(1, "scale")), bias = HostArrays.doubles(ctx.constant(2, "B"));
+        double[] mean = HostArrays.doubles(ctx.constant(3, "mean")), var = HostArrays.doubles(ctx.constant(4, "var"));
+        int c = scale.length;
+        double[] av = new double[c], bv = new double[c];
+        for (int k = 0; k < c; k++) {
+            av[k] = scale[k] / Math.sqrt(var[k] + eps);
+            bv[k] = bias[k] - mean[k] * av[k];
+        }
+        INDArray a = HostArrays.create(av, c), b = HostArrays.create(bv, c);
         int r = xs.length;
-        SDVariable av = ctx.shared(ctx.keyOf(1, "bn-scale" + eps), () -> channelShaped(a, r));
-        SDVariable bv = ctx.shared(ctx.keyOf(2, "bn-shift" + eps), () -> channelShaped(b, r));
-        SDVariable y = ctx.sd.math().mul(ctx.tmp(), ctx.var(0), av);
-        return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), y, bv), xs));
+        SDVariable sv = ctx.shared(ctx.keyOf(1, "bn-scale" + eps), () -> channelShaped(a, r));
+        SDVariable tv = ctx.shared(ctx.keyOf(2, "bn-shift" + eps), () -> channelShaped(b, r));
+        SDVariable y = ctx.sd.math().mul(ctx.tmp(), ctx.var(0), sv);
+        return List.of(ctx.dyn(ctx.sd.math().add(ctx.out(), y, tv), xs));
     }
 
     /** (x - mean) / sqrt(var + eps) over {@code axes}, named {@code name}. */
     private static SDVariable normalize(NodeContext ctx, SDVariable x, int[] axes, double eps, String name) {
         SDVariable mean = ctx.sd.mean(ctx.tmp(), x, true, axes);
         SDVariable d = ctx.sd.math().sub(ctx.tmp(), x, mean);
-        SDVariable var = ctx.sd.mean(ctx.tmp(), ctx.sd.math().mul(ctx.tmp(), d, d), true, axes);
+        // not sd.variance: its gradient is wrong in 1.0.0-M2.1 (relative error 1e-2 against finite differences)
+        SDVariable var = ctx.sd.mean(ctx.tmp(), ctx.sd.math().square(ctx.tmp(), d), true, axes);
         SDVariable inv = ctx.sd.math().rsqrt(ctx.tmp(), var.add(ctx.tmp(), eps));
         return ctx.sd.math().mul(name, d, inv);
-    }
-
-    private static boolean all(INDArray a, double v) {
-        return a.length() == 0 || (a.minNumber().doubleValue() == v && a.maxNumber().doubleValue() == v);
     }
 
     private static List<Value> instanceNorm(NodeContext ctx) {
@@ -62,7 +62,7 @@ final class NormMappers {
         int r = xs.length;
         double eps = ctx.attrFloat("epsilon", 1e-5);
         INDArray scale = ctx.constant(1, "scale"), bias = ctx.constant(2, "B");
-        boolean unitScale = all(scale, 1), zeroBias = all(bias, 0);
+        boolean unitScale = HostArrays.all(scale, 1), zeroBias = HostArrays.all(bias, 0);
         int[] axes = new int[r - 2];
         for (int i = 2; i < r; i++) axes[i - 2] = i;
         SDVariable y = normalize(ctx, ctx.var(0), axes, eps, unitScale && zeroBias ? ctx.out() : ctx.tmp());

@@ -34,9 +34,11 @@ final class OnnxGraph {
     final long opset;
     final String producer;
     final String source;
+    /** CRC32 of the file's bytes, so that different models never share weight names by accident. */
+    final String checksum;
 
     private OnnxGraph(List<Onnx.NodeProto> nodes, Map<String, INDArray> initializers, List<Port> inputs,
-                      List<String> outputs, long opset, String producer, String source) {
+                      List<String> outputs, long opset, String producer, String source, String checksum) {
         this.nodes = nodes;
         this.initializers = initializers;
         this.inputs = inputs;
@@ -44,6 +46,7 @@ final class OnnxGraph {
         this.opset = opset;
         this.producer = producer;
         this.source = source;
+        this.checksum = checksum;
     }
 
     static OnnxGraph read(Path file, OpRegistry registry) {
@@ -122,8 +125,10 @@ final class OnnxGraph {
             if (!defined.contains(out)) throw new ModelFormatException(source + ": graph output '" + out + "' is never computed");
         }
         String producer = model.getProducerName() + (model.getProducerVersion().isEmpty() ? "" : " " + model.getProducerVersion());
-        return new OnnxGraph(List.copyOf(g.getNodeList()), inits, List.copyOf(inputs), List.copyOf(outputs), opset,
-                producer, source);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes);
+        return new OnnxGraph(List.copyOf(Fusions.apply(g.getNodeList(), outputs)), inits, List.copyOf(inputs), List.copyOf(outputs), opset,
+                producer, source, String.format("%08x", crc.getValue()));
     }
 
     private static Port port(Onnx.ValueInfoProto vi, String source) {

@@ -73,13 +73,18 @@ public final class OnnxModel implements GraphFunction {
         }
     }
 
-    /** Loads, checks and translates an ONNX file (float32 computation, weight namespace from the file name). */
+    /**
+     * Loads, checks and translates an ONNX file, computing in float32. The weights are named
+     * {@code onnx/<file or folder name>_<crc32 of the file>/...} in a SameDiff graph, so the same file loaded twice
+     * shares one set of weights in a graph and different files never collide.
+     */
     public static OnnxModel load(Path file) {
+        OnnxGraph g = OnnxGraph.read(file, OpRegistry.standard());
         String stem = file.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path parent = file.toAbsolutePath().getParent();
         String ns = "onnx/" + (stem.equals("model") && parent != null && parent.getFileName() != null
-                ? parent.getFileName().toString() : stem);
-        return load(file, Translation.sanitize(ns), DataType.FLOAT);
+                ? parent.getFileName().toString() : stem) + "_" + g.checksum;
+        return create(g, Translation.sanitize(ns), DataType.FLOAT);
     }
 
     /**
@@ -91,18 +96,24 @@ public final class OnnxModel implements GraphFunction {
         if (floatType != DataType.FLOAT && floatType != DataType.DOUBLE) {
             throw new InvalidInputException.DataType("floatType: expected FLOAT or DOUBLE, got " + floatType);
         }
+        return create(OnnxGraph.read(file, OpRegistry.standard()), namespace, floatType);
+    }
+
+    private static OnnxModel create(OnnxGraph g, String namespace, DataType floatType) {
         long t0 = System.nanoTime();
-        OnnxGraph g = OnnxGraph.read(file, OpRegistry.standard());
         OnnxModel m = new OnnxModel(g, OpRegistry.standard(), floatType, namespace);
-        LOG.debug("loaded {} ({} nodes, opset {}, {} SameDiff ops per call) in {} ms", file, g.nodes.size(), g.opset,
+        LOG.debug("loaded {} ({} nodes, opset {}, {} SameDiff ops per call) in {} ms", g.source, g.nodes.size(), g.opset,
                 m.opsPerCall, (System.nanoTime() - t0) / 1_000_000);
         return m;
     }
 
-    /** The same model computing in another float type (weights converted). */
+    /** The same model computing in another float type (weights converted; namespace suffixed with the type). */
     public OnnxModel withFloatType(DataType type) {
         if (type == floatType) return this;
-        return new OnnxModel(graph, registry, type, namespace);
+        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+            throw new InvalidInputException.DataType("floatType: expected FLOAT or DOUBLE, got " + type);
+        }
+        return new OnnxModel(graph, registry, type, namespace + "_" + type.name().toLowerCase());
     }
 
     /** The same model with its weights under another namespace (to use two copies in one graph independently). */
@@ -122,7 +133,16 @@ public final class OnnxModel implements GraphFunction {
         for (String v : sd.variableMap().keySet()) {
             if (v.startsWith(probe)) throw new InvalidInputException("call name '" + callName + "' is already used in this SameDiff");
         }
-        return new Translation(graph, registry, sd, callName, floatType, shared).run(inputs).outputs();
+        SDVariable[] in = inputs.clone();
+        for (int i = 0; i < in.length; i++) { // float inputs compute in the model's float type
+            OnnxGraph.Port p = graph.inputs.get(i);
+            boolean floatPort = OnnxTensors.dataType(p.elemType(), p.name()).isFPType();
+            DataType got = in[i].dataType();
+            if (floatPort && got != null && got != floatType) {
+                in[i] = in[i].castTo(callName + "/" + Translation.sanitize(p.name()) + "_as_" + floatType.name().toLowerCase(), floatType);
+            }
+        }
+        return new Translation(graph, registry, sd, callName, floatType, shared).run(in).outputs();
     }
 
     private void checkInput(OnnxGraph.Port p, SDVariable v) {

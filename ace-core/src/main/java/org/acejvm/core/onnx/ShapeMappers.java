@@ -265,8 +265,8 @@ final class ShapeMappers {
         return List.of(ctx.dyn(ctx.sd.concat(ctx.out(), axis, parts.toArray(new SDVariable[0])), out));
     }
 
-    /** Static slice [begin, begin+size) of input 0 along each axis (size -1: to the end); one SameDiff op. */
-    static SDVariable slice(NodeContext ctx, String name, SDVariable x, Dim[] shape, int axis, long begin, long size) {
+    /** x[..., begin:begin+size, ...] along one axis, everything along the others; one SameDiff op. */
+    static SDVariable sliceAxis(NodeContext ctx, String name, SDVariable x, Dim[] shape, int axis, long begin, long size) {
         int[] b = new int[shape.length];
         int[] s = new int[shape.length];
         Arrays.fill(s, -1);
@@ -293,7 +293,7 @@ final class ShapeMappers {
         for (int k = 0; k < sizes.length; k++) {
             Dim[] s = in.clone();
             s[axis] = Dim.of(sizes[k]);
-            outs.add(ctx.dyn(slice(ctx, ctx.out(k), x, in, axis, begin, sizes[k]), s));
+            outs.add(ctx.dyn(sliceAxis(ctx, ctx.out(k), x, in, axis, begin, sizes[k]), s));
             begin += sizes[k];
         }
         if (begin != dim) throw new ShapeException("split sizes " + Arrays.toString(sizes) + " do not add up to " + dim);
@@ -429,7 +429,7 @@ final class ShapeMappers {
         int runStart = 0;
         for (int i = 1; i <= flat.length; i++) {
             if (i == flat.length || flat[i] != flat[i - 1] + 1) {
-                parts.add(slice(ctx, ctx.tmp(), x, in, axis, flat[runStart], i - runStart));
+                parts.add(sliceAxis(ctx, ctx.tmp(), x, in, axis, flat[runStart], i - runStart));
                 runStart = i;
             }
         }

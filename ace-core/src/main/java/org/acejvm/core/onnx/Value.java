@@ -39,10 +39,6 @@ sealed interface Value permits Value.Const, Value.Sym, Value.Dyn {
         public Dim[] shape() {
             return scalar ? new Dim[0] : Shapes.of(elements.length);
         }
-
-        boolean isStatic() {
-            return Shapes.isStatic(elements);
-        }
     }
 
     record Dyn(SDVariable var, Dim[] shape) implements Value {}

@@ -152,6 +152,11 @@ public final class ReportWriter {
                 l1, 100 * maskShare, gridFile, esc(sec.title()), esc(String.join(" | ", COLUMNS)), table);
     }
 
+    /** Mean over explanations of the mean absolute change per pixel. */
+    public static double meanAbsChange(List<Explanation> list, Map<Long, INDArray> originals) {
+        return list.stream().mapToDouble(e -> meanAbsChange(e, originals.get(e.sampleId()))).average().orElse(0);
+    }
+
     static double meanAbsChange(Explanation e, INDArray original) {
         INDArray x = original.reshape(e.explanation().shape());
         return Transforms.abs(e.explanation().toINDArray().sub(x)).meanNumber().doubleValue();
@@ -179,7 +184,7 @@ public final class ReportWriter {
                 """, esc(title), esc(title), formatDuration(elapsed), esc(String.join(" | ", COLUMNS)), body, set);
     }
 
-    static String formatDuration(Duration d) {
+    public static String formatDuration(Duration d) {
         long s = d.toSeconds();
         return s >= 60 ? String.format(Locale.ROOT, "%d min %d s", s / 60, s % 60)
                 : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);

@@ -1,0 +1,73 @@
+package org.acejvm.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.acejvm.core.ModelFormatException;
+import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.core.onnx.OnnxModel;
+import org.acejvm.diffusion.DdpmFilter;
+import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.diffusion.Inpainter;
+import org.acejvm.diffusion.NoiseSchedule;
+import org.acejvm.examples.data.FashionMnist;
+import org.acejvm.examples.models.FashionCnn;
+import org.acejvm.refine.MaskSettings;
+
+/**
+ * The embedded default: the Fashion-MNIST classifier trained in Java (models/fmnist-cnn) and the Fashion-MNIST
+ * diffusion model trained in PyTorch and exported to ONNX (models/fmnist-ddpm), with the settings they were made for:
+ * T = 500 linear schedule, respacing 50, fraction 0.1 (S = 5 filter steps), learned-range variance.
+ */
+public final class EmbeddedDefault {
+    public static final String DIFFUSION_RESOURCE = "/models/fmnist-ddpm/model.onnx";
+    public static final int TIMESTEPS = 500;
+    public static final String RESPACING = "50";
+    public static final double FRACTION = 0.1;
+    /**
+     * The reference dilates the mask by 15 px on 128-256 px images; on 32 px images that covers nearly everything,
+     * so the embedded default scales it to 5 px and keeps the reference threshold 0.15.
+     */
+    public static final MaskSettings MASK = new MaskSettings(5, MaskSettings.REFERENCE_THRESHOLD);
+
+    private EmbeddedDefault() {}
+
+    /** The shipped Fashion-MNIST classifier (1x32x32 inputs in [0, 1], 10 classes). */
+    public static SameDiffClassifier classifier() { return FashionCnn.loadDefault(); }
+
+    /** The shipped diffusion model with its schedule. */
+    public static DiffusionModel diffusionModel() {
+        return diffusionModel(OnnxModel.load(resourceFile(DIFFUSION_RESOURCE, "fmnist-ddpm", ".onnx")), TIMESTEPS, RESPACING);
+    }
+
+    /** A diffusion model over an imported UNet (x in [-1, 1], timesteps) with a linear schedule, respaced. */
+    public static DiffusionModel diffusionModel(OnnxModel unet, int timesteps, String respacing) {
+        return DiffusionModel.builder(unet, FashionMnist.SPEC)
+                .schedule(NoiseSchedule.linear(timesteps), respacing)
+                .variance(DiffusionModel.Variance.LEARNED_RANGE)
+                .build();
+    }
+
+    /** F_tau with the default fraction (stochastic, as in the reference). */
+    public static DdpmFilter filter(DiffusionModel model) { return DdpmFilter.ofFraction(model, FRACTION, true); }
+
+    /** The inpainting refinement with the default fraction. */
+    public static Inpainter inpainter(DiffusionModel model) { return Inpainter.ofFraction(model, FRACTION); }
+
+    /** A classpath resource as a file (extracted to a temporary file when it lives inside a jar). */
+    static Path resourceFile(String resource, String prefix, String suffix) {
+        try (InputStream in = EmbeddedDefault.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModelFormatException("embedded model " + resource + " is missing from the classpath (rebuild ace-examples)");
+            }
+            Path tmp = Files.createTempFile(prefix, suffix);
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return tmp;
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot extract embedded model " + resource + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package org.acejvm.examples.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.acejvm.attacks.Targets;
+import org.acejvm.core.Backends;
+import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.core.result.Explanation;
+import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.examples.EmbeddedDefault;
+import org.acejvm.examples.data.FashionMnist;
+import org.acejvm.examples.report.ReportWriter;
+import org.acejvm.refine.Explainer;
+import org.acejvm.refine.Refiner;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ace demo}: explains a fixed, seeded set of Fashion-MNIST test images with the embedded models, toward the
+ * class each one is most easily confused with, and writes the report. Also runs plain PGD (no diffusion filter)
+ * on the same images for comparison.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Explain Fashion-MNIST test images with the embedded models; writes out/report.html.")
+public final class DemoCommand implements Callable<Integer> {
+    @Mixin RunOptions run;
+
+    @Option(names = "--count", defaultValue = "16", description = "Number of test images (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--no-baseline", description = "Skip the plain-PGD comparison.")
+    boolean noBaseline;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
+        Backends.logOnce();
+        SameDiffClassifier classifier = EmbeddedDefault.classifier();
+        DiffusionModel diffusion = EmbeddedDefault.diffusionModel();
+        Selection sel = select(classifier, count, run.seed);
+        Targets targets = Targets.from(DemoCommand::confusableWith);
+
+        Explainer ace = Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, EmbeddedDefault.FRACTION)
+                .mask(EmbeddedDefault.MASK).batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
+        List<Explanation> aceResults = ExplanationRun.run("ACE", ace, sel.images, targets, sel.ids, run.out);
+
+        ReportWriter report = new ReportWriter(run.out, "ACE on Fashion-MNIST (embedded default)", FashionMnist.CLASS_NAMES)
+                .section("ACE (" + run.attack + " through the diffusion filter, " + run.distance + ", inpainting refinement)",
+                        aceResults, sel.originals);
+        List<Explanation> plain = List.of();
+        if (!noBaseline) {
+            Explainer pgd = Explainer.builder(classifier).attack(run.attack()).refiner(Refiner.identity(EmbeddedDefault.MASK))
+                    .batchSize(run.batchSize).seed(run.seed).method("plain-" + run.attack).build();
+            plain = ExplanationRun.run("plain " + run.attack + " (no filter)", pgd, sel.images, targets, sel.ids,
+                    run.out.resolve("plain"));
+            report.section("Plain " + run.attack + " without the diffusion filter (for comparison)", plain, sel.originals);
+        }
+        settings(report, classifier, diffusion);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        Path html = report.write(elapsed);
+        System.out.printf(Locale.ROOT, "ACE flip rate: %.1f%% (%d/%d)%n", 100 * ReportWriter.flipRate(aceResults),
+                aceResults.stream().filter(Explanation::success).count(), aceResults.size());
+        if (!noBaseline) {
+            System.out.printf(Locale.ROOT, "plain %s flip rate: %.1f%%; mean |change| ACE %.4f vs plain %.4f%n", run.attack,
+                    100 * ReportWriter.flipRate(plain), ReportWriter.meanAbsChange(aceResults, sel.originals),
+                    ReportWriter.meanAbsChange(plain, sel.originals));
+        }
+        System.out.printf(Locale.ROOT, "report: %s (grid: %s), %s%n", html, run.out.resolve("grid.png"),
+                ReportWriter.formatDuration(elapsed));
+        return 0;
+    }
+
+    private void settings(ReportWriter report, SameDiffClassifier classifier, DiffusionModel diffusion) {
+        report.setting("images", count + " Fashion-MNIST test images, correctly classified, chosen with seed " + run.seed)
+                .setting("targets", "the class each source is most easily confused with (" + targetTable() + ")")
+                .setting("attack", run.attack + ", " + run.steps + " iterations, step " + run.stepSize + ", "
+                        + run.distance + " distance weight " + run.lambda)
+                .setting("diffusion", "T=" + EmbeddedDefault.TIMESTEPS + ", respacing " + EmbeddedDefault.RESPACING
+                        + ", fraction " + EmbeddedDefault.FRACTION + " (S=" + (int) (EmbeddedDefault.FRACTION
+                        * diffusion.numSteps()) + " filter steps), learned-range variance")
+                .setting("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold " + EmbeddedDefault.MASK.threshold())
+                .setting("classifier", "embedded Fashion-MNIST CNN " + classifier.inputSpec())
+                .setting("seed", run.seed)
+                .setting("backend", Backends.describe());
+    }
+
+    /** Demo targets: each class to the one it is most easily confused with. */
+    static int confusableWith(int c) {
+        return switch (c) {
+            case 0 -> 6;  // T-shirt/top -> Shirt
+            case 1 -> 3;  // Trouser -> Dress
+            case 2 -> 4;  // Pullover -> Coat
+            case 3 -> 0;  // Dress -> T-shirt/top
+            case 4 -> 2;  // Coat -> Pullover
+            case 5 -> 7;  // Sandal -> Sneaker
+            case 6 -> 0;  // Shirt -> T-shirt/top
+            case 7 -> 5;  // Sneaker -> Sandal
+            case 8 -> 6;  // Bag -> Shirt
+            case 9 -> 7;  // Ankle boot -> Sneaker
+            default -> throw new IllegalArgumentException("not a Fashion-MNIST class: " + c);
+        };
+    }
+
+    private static String targetTable() {
+        List<String> parts = new ArrayList<>();
+        for (int c = 0; c < FashionMnist.NUM_CLASSES; c++) {
+            parts.add(FashionMnist.className(c) + " -> " + FashionMnist.className(confusableWith(c)));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** The chosen images, their data-set indices (used as sample ids) and originals by id. */
+    record Selection(INDArray images, long[] ids, Map<Long, INDArray> originals) {}
+
+    /** The first {@code count} correctly classified test images in a seeded order of the test set. */
+    static Selection select(SameDiffClassifier classifier, int count, long seed) {
+        FashionMnist test = FashionMnist.load(FashionMnist.Split.TEST);
+        int[] order = shuffled(test.size(), seed);
+        List<Integer> chosen = new ArrayList<>();
+        for (int from = 0; from < order.length && chosen.size() < count; from += 256) {
+            int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + 256));
+            int[] pred = classifier.predict(test.images(idx));
+            for (int i = 0; i < idx.length && chosen.size() < count; i++) if (pred[i] == test.label(idx[i])) chosen.add(idx[i]);
+        }
+        int[] idx = chosen.stream().mapToInt(Integer::intValue).toArray();
+        INDArray images = test.images(idx);
+        long[] ids = new long[idx.length];
+        Map<Long, INDArray> originals = new HashMap<>();
+        for (int i = 0; i < idx.length; i++) {
+            ids[i] = idx[i];
+            originals.put(ids[i], images.get(NDArrayIndex.point(i)).dup());
+        }
+        return new Selection(images, ids, originals);
+    }
+
+    static int[] shuffled(int n, long seed) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i]; a[i] = a[j]; a[j] = t;
+        }
+        return a;
+    }
+}

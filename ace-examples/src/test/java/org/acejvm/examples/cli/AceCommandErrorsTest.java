@@ -1,0 +1,101 @@
+package org.acejvm.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.acejvm.core.io.Images;
+import org.acejvm.examples.data.FashionMnist;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Bad arguments end with one line on standard error and a non-zero exit code, never a stack trace. */
+class AceCommandErrorsTest {
+    @TempDir Path dir;
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedErr;
+
+    @BeforeEach void captureErr() {
+        savedErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach void restoreErr() { System.setErr(savedErr); }
+
+    private String errorLine() {
+        String text = err.toString(StandardCharsets.UTF_8).strip();
+        String[] lines = text.lines().filter(l -> l.startsWith("ace")).toArray(String[]::new);
+        assertThat(text).doesNotContain("\tat ").doesNotContain("Exception in thread");
+        assertThat(lines).as(text).hasSize(1);
+        return lines[0];
+    }
+
+    private Path imageFile(int size) {
+        Path f = dir.resolve("img" + size + ".png");
+        Images.write(Nd4j.rand(DataType.FLOAT, 1, 1, size, size), f);
+        return f;
+    }
+
+    @Test void missingImageFile() {
+        int code = AceCommand.execute("explain", "--image", dir.resolve("nope.png").toString(), "--target", "3", "--out", dir.toString());
+        assertThat(code).isNotZero();
+        assertThat(errorLine()).contains("file not found").contains("nope.png");
+    }
+
+    @Test void missingClassifierFile() {
+        int code = AceCommand.execute("explain", "--classifier", dir.resolve("c.onnx").toString(), "--image",
+                imageFile(32).toString(), "--target", "3", "--out", dir.toString());
+        assertThat(code).isNotZero();
+        assertThat(errorLine()).contains("--classifier").contains("c.onnx");
+    }
+
+    @Test void corruptClassifierFile() throws Exception {
+        Path bad = dir.resolve("bad.onnx");
+        Files.writeString(bad, "this is not an onnx model");
+        int code = AceCommand.execute("explain", "--classifier", bad.toString(), "--image", imageFile(32).toString(),
+                "--target", "3", "--out", dir.toString());
+        assertThat(code).isNotZero();
+        assertThat(errorLine()).contains("bad.onnx");
+    }
+
+    @Test void wrongImageSize() {
+        int code = AceCommand.execute("explain", "--image", imageFile(40).toString(), "--target", "3", "--out", dir.toString());
+        assertThat(code).isNotZero();
+        assertThat(errorLine()).contains("40x40").contains("32x32").contains("--resize");
+    }
+
+    @Test void targetOutOfRange() {
+        int code = AceCommand.execute("explain", "--image", imageFile(32).toString(), "--target", "10", "--out", dir.toString());
+        assertThat(code).isNotZero();
+        assertThat(errorLine()).contains("--target 10").contains("0..9");
+    }
+
+    @Test void targetEqualToTheCurrentClass() {
+        // a real test image and its own predicted class as the target
+        var test = FashionMnist.load(FashionMnist.Split.TEST, 1);
+        Path f = dir.resolve("test0.png");
+        Images.write(test.images(0, 1), f);
+        int predicted = org.acejvm.examples.EmbeddedDefault.classifier().predict(test.images(0, 1))[0];
+        int code = AceCommand.execute("explain", "--image", f.toString(), "--target", String.valueOf(predicted),
+                "--steps", "1", "--out", dir.toString());
+        assertThat(code).isNotZero();
+        assertThat(errorLine()).containsIgnoringCase("target").contains(String.valueOf(predicted));
+    }
+
+    @Test void unknownOptionAndBadNumber() {
+        assertThat(AceCommand.execute("demo", "--frobnicate")).isEqualTo(2);
+        assertThat(errorLine()).contains("--frobnicate");
+    }
+
+    @Test void badNumberIsAUsageError() {
+        assertThat(AceCommand.execute("demo", "--steps", "many")).isEqualTo(2);
+        assertThat(errorLine()).contains("many");
+    }
+}
