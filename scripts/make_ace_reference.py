@@ -7,7 +7,7 @@ Reference behaviour reproduced (the public ACE code: core/attacks_and_models.py,
         x' = clamp(x' - STEP * sign(g), 0, 1)                          (eps = 1: the projection is a no-op)
     F_tau is the stochastic filter with S = 5 respaced steps (T = 500, respacing 50), fresh noise per iteration.
   * mask: m = sum_c |x - x'|, m /= max(m) per image, max_pool2d(DILATION, stride 1, padding DILATION // 2),
-    keep = (dilated < THRESHOLD)
+    keep = (dilated < threshold)
   * refinement: ACE's filter_fn with inpainting (make_filter_reference.inpaint, no RePaint jumps).
 
 Models: the small UNet fixture of ace-diffusion (scripts/make_filter_reference.py, seed 4321; this script checks that
@@ -16,8 +16,10 @@ Data: the first two Fashion-MNIST test images (1x32x32). All noise is drawn here
 Java code draws it (NoiseSource.supplied): per attack iteration the filter's q_sample noise then step noises
 k = 4..1; then the inpainter's start noise, then per step k = 4..0 the known-region noise and (k > 0) the step noise.
 
-Outputs (ace-refine/src/test/resources/ace_reference/): classifier.onnx, images.npy, targets.npy, noise.npy,
-pre.npy (pre-explanation), dilated.npy, keep.npy, refined.npy, noisy_start.npy, losses.npy, settings.json.
+Outputs (ace-refine/src/test/resources/ace_reference/): classifier.onnx, images.npy, targets.npy, and per number of
+attack iterations (it10: the 10-iteration comparison, run on request as a slow test; it2: the same run cut at 2
+iterations, in the default test suite) noise.npy, pre.npy (pre-explanation), dilated.npy, keep.npy, refined.npy,
+noisy_start.npy, losses.npy, settings.json.
 
 Usage: /usr/bin/python3 scripts/make_ace_reference.py
 """
@@ -38,8 +40,9 @@ OUT = os.path.join(ROOT, "ace-refine", "src", "test", "resources", "ace_referenc
 UNET_DIR = os.path.join(ROOT, "ace-diffusion", "src", "test", "resources", "diffusion", "unet")
 
 T, SPACING, S = 500, "50", 5
-ITERATIONS, STEP, LAMBDA1 = 10, 1.0 / 255, 0.001
-DILATION, THRESHOLD = 5, 0.15
+STEP, LAMBDA1 = 1.0 / 255, 0.001
+RUNS = ((10, 0.15), (2, 0.75))  # (attack iterations, mask threshold; after 2 sign steps the normalised difference is 0, 1/2 or 1)
+DILATION = 5
 N, C, H, W, K = 2, 1, 32, 32, 10
 
 
@@ -82,12 +85,24 @@ def main():
     target = (pred + 1) % K
     sched = ref.Schedule("linear", T, SPACING)
     g = torch.Generator().manual_seed(2024)
-    attack_noise = torch.randn((ITERATIONS, S, N, C, H, W), generator=g)
+    attack_noise = torch.randn((max(r[0] for r in RUNS), S, N, C, H, W), generator=g)
     refine_noise = torch.randn((1 + 2 * S - 1, N, C, H, W), generator=g)
+    save(OUT, "images", x)
+    save(OUT, "targets", target.numpy().astype(np.int64))
+    for iterations, threshold in RUNS:
+        run(os.path.join(OUT, f"it{iterations}"), unet, clf, sched, x, pred, target, iterations, threshold,
+            attack_noise[:iterations], refine_noise)
 
+
+def save(d, name, t):
+    np.save(os.path.join(d, name + ".npy"), t.detach().numpy() if torch.is_tensor(t) else t)
+
+
+def run(out, unet, clf, sched, x, pred, target, iterations, threshold, attack_noise, refine_noise):
+    os.makedirs(out, exist_ok=True)
     xa = x.clone()
     losses = []
-    for i in range(ITERATIONS):
+    for i in range(iterations):
         xa.requires_grad_(True)
         filtered = ref.ftau(unet, sched, xa, S, True, attack_noise[i], "learned_range", C)
         ce = F.cross_entropy(clf(filtered), target)  # mean over the batch
@@ -97,38 +112,32 @@ def main():
         losses.append(loss.item())
         with torch.no_grad():
             xa = (xa - STEP * grad.sign()).clamp(0, 1)
-        print(f"iteration {i}: loss {loss.item():.5f}, p(target) {F.softmax(clf(filtered), 1)[range(N), target].tolist()}")
     pre = xa.detach()
 
     m = (x - pre).abs().sum(1, keepdim=True)
     m = m / m.view(N, -1).max(1)[0].view(-1, 1, 1, 1)
     dil = F.max_pool2d(m, DILATION, stride=1, padding=(DILATION - 1) // 2)
-    keep = (dil < THRESHOLD).float()
+    keep = (dil < threshold).float()
     with torch.no_grad():
         refined, ts = ref.inpaint(unet, sched, x, pre, keep, S, iter(refine_noise), "learned_range", C)
         noisy = ((ref.q_sample(sched, 2 * pre - 1, S - 1, refine_noise[0]) + 1) / 2).clamp(0, 1)
         p_pre = F.softmax(clf(pre), 1)
         p_ref = F.softmax(clf(refined), 1)
-    print("pred", pred.tolist(), "target", target.tolist())
-    print("p(target) pre", p_pre[range(N), target].tolist(), "refined", p_ref[range(N), target].tolist())
-    print("kept pixels per image", keep.view(N, -1).sum(1).tolist(), "of", H * W)
-
-    def save(name, t):
-        np.save(os.path.join(OUT, name + ".npy"), t.detach().numpy() if torch.is_tensor(t) else t)
-
-    save("images", x)
-    save("targets", target.numpy().astype(np.int64))
-    save("noise", torch.cat([attack_noise.reshape(-1, N, C, H, W), refine_noise]))
-    save("pre", pre)
-    save("dilated", dil)
-    save("keep", keep)
-    save("refined", refined)
-    save("noisy_start", noisy)
-    save("losses", np.array(losses, dtype=np.float64))
-    with open(os.path.join(OUT, "settings.json"), "w") as f:
-        json.dump(dict(T=T, spacing=SPACING, S=S, iterations=ITERATIONS, step=STEP, lambda1=LAMBDA1,
-                       dilation=DILATION, threshold=THRESHOLD, batch=N, torch=torch.__version__), f, indent=1)
-
+    print(f"{iterations} iterations: losses {[round(v, 5) for v in losses]}")
+    print("  pred", pred.tolist(), "target", target.tolist(), "p(target) pre", p_pre[range(N), target].tolist(),
+          "refined", p_ref[range(N), target].tolist())
+    print("  kept pixels per image", keep.view(N, -1).sum(1).tolist(), "of", H * W,
+          "; pixels within 1e-4 of the threshold", int(((dil - threshold).abs() < 1e-4).sum()))
+    save(out, "noise", torch.cat([attack_noise.reshape(-1, N, C, H, W), refine_noise]))
+    save(out, "pre", pre)
+    save(out, "dilated", dil)
+    save(out, "keep", keep)
+    save(out, "refined", refined)
+    save(out, "noisy_start", noisy)
+    save(out, "losses", np.array(losses, dtype=np.float64))
+    with open(os.path.join(out, "settings.json"), "w") as f:
+        json.dump(dict(T=T, spacing=SPACING, S=S, iterations=iterations, step=STEP, lambda1=LAMBDA1,
+                       dilation=DILATION, threshold=threshold, batch=N, torch=torch.__version__), f, indent=1)
 
 if __name__ == "__main__":
     main()

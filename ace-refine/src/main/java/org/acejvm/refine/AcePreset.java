@@ -4,6 +4,7 @@ import org.acejvm.core.ImageSpec;
 import org.acejvm.core.graph.GraphFunction;
 import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.diffusion.NoiseSchedule;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The published ACE settings (and the embedded Fashion-MNIST default): diffusion schedule, respacing, filter
@@ -39,9 +40,15 @@ public record AcePreset(String name, int timesteps, int respacing, double fracti
      * {@link DiffusionModel#builder}).
      */
     public DiffusionModel diffusionModel(GraphFunction unet, ImageSpec spec) {
+        return diffusionModel(unet, spec, DataType.FLOAT);
+    }
+
+    /** The same with the UNet's timestep input type (INT64 for networks exported with integer timesteps). */
+    public DiffusionModel diffusionModel(GraphFunction unet, ImageSpec spec, DataType timestepType) {
         return DiffusionModel.builder(unet, spec)
                 .schedule(NoiseSchedule.linear(timesteps), Integer.toString(respacing))
                 .variance(DiffusionModel.Variance.LEARNED_RANGE)
+                .timestepType(timestepType)
                 .build();
     }
 }
