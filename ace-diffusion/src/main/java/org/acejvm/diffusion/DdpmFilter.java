@@ -127,7 +127,6 @@ public final class DdpmFilter implements DiffusionFilter {
         DifferentiableGraph g = standalone();
         Map<String, INDArray> feed = noiseFeed(STANDALONE_CALL, sampleIds, callIndex, noise);
         synchronized (g) {
-            SafeInference.install(g.sameDiff());
             return g.forward(images, feed, standaloneOutput).get(standaloneOutput);
         }
     }

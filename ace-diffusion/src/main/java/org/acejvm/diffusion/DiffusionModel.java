@@ -9,6 +9,7 @@ import org.acejvm.core.ImageSpec;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.NoiseSource;
+import org.acejvm.core.graph.ArenaMemory;
 import org.acejvm.core.graph.GraphFunction;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -386,7 +387,7 @@ public final class DiffusionModel {
                 feed.put("minlog", Nd4j.scalar((float) fixedLogVariance(k)));
             }
             Map<String, INDArray> out;
-            SafeInference.install(sd);
+            ArenaMemory.resetFor(sd);
             if (noise != null) {
                 feed.put("noise", noise);
                 out = sd.output(feed, sample, mean, x0, logVar);

@@ -58,6 +58,7 @@ public final class DifferentiableGraph {
     public synchronized Result forwardBackward(INDArray x, Map<String, INDArray> placeholders, List<String> outputs) {
         ensureGradFunction();
         bind(x);
+        ArenaMemory.resetFor(sd);
         List<String> outs = new ArrayList<>(outputs);
         if (!outs.contains(loss.name())) outs.add(loss.name());
         OutAndGrad r = sd.calculateGradientsAndOutputs(placeholders, outs, List.of(input.name()));
@@ -69,6 +70,7 @@ public final class DifferentiableGraph {
     /** Forward pass only. */
     public synchronized Map<String, INDArray> forward(INDArray x, Map<String, INDArray> placeholders, String... outputs) {
         bind(x);
+        ArenaMemory.resetFor(sd);
         Map<String, INDArray> out = sd.output(placeholders, outputs);
         Map<String, INDArray> copied = new HashMap<>();
         out.forEach((k, v) -> copied.put(k, v.dup()));

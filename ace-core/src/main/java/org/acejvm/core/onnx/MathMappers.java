@@ -133,6 +133,11 @@ final class MathMappers {
             }
         }
         SDVariable x = aligned(ctx, 0, out.length), y = aligned(ctx, 1, out.length);
+        if (op.equals("Mul") && !Arrays.equals(a, b) && ctx.isFloat(0) && ctx.isFloat(1)) {
+            // a broadcast product: widen the small operand first (see NodeContext.broadcastMul)
+            if (Arrays.equals(out, a)) return List.of(ctx.dyn(ctx.broadcastMul(name, x, y, out), out));
+            if (Arrays.equals(out, b)) return List.of(ctx.dyn(ctx.broadcastMul(name, y, x, out), out));
+        }
         return List.of(ctx.dyn(pairwise(ctx.sd, op, name, x, y), out));
     }
 

@@ -152,6 +152,19 @@ final class NodeContext {
     Value.Dyn dyn(SDVariable v, Dim[] shape) { return new Value.Dyn(v, shape); }
 
     /** A graph constant computed once per model (e.g. permuted weights) and created once per SameDiff. */
+    /**
+     * {@code full * small} for a {@code small} operand that broadcasts to {@code shape}, the shape of {@code full},
+     * with a fast backward pass. libnd4j 1.0.0-M2.1's {@code multiply_bp} handles a broadcast operand by tiling it
+     * with a generic per-element index loop: in the UNet normalisations ({@code [N, G, L] * [N, G, 1]},
+     * {@code [N, C, H, W] * [1, C, 1, 1]}) that was 40% of an attack step. Widening the small operand first by a
+     * broadcasting add to the call's zero array of that shape ({@code add_bp} only sums over the broadcast axes)
+     * leaves an element-wise product, whose backward is two element-wise products. Same values.
+     */
+    SDVariable broadcastMul(String name, SDVariable full, SDVariable small, Dim[] shape) {
+        SDVariable wide = sd.math().add(tmp(), translation.zeros(shape, full), small);
+        return sd.math().mul(name, full, wide);
+    }
+
     SDVariable shared(String key, Supplier<INDArray> compute) {
         return translation.sharedVar(key, compute);
     }

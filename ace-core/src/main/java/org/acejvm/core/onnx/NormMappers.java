@@ -48,13 +48,13 @@ final class NormMappers {
     }
 
     /** (x - mean) / sqrt(var + eps) over {@code axes}, named {@code name}. */
-    private static SDVariable normalize(NodeContext ctx, SDVariable x, int[] axes, double eps, String name) {
+    private static SDVariable normalize(NodeContext ctx, SDVariable x, Dim[] shape, int[] axes, double eps, String name) {
         SDVariable mean = ctx.sd.mean(ctx.tmp(), x, true, axes);
         SDVariable d = ctx.sd.math().sub(ctx.tmp(), x, mean);
         // not sd.variance: its gradient is wrong in 1.0.0-M2.1 (relative error 1e-2 against finite differences)
         SDVariable var = ctx.sd.mean(ctx.tmp(), ctx.sd.math().square(ctx.tmp(), d), true, axes);
         SDVariable inv = ctx.sd.math().rsqrt(ctx.tmp(), var.add(ctx.tmp(), eps));
-        return ctx.sd.math().mul(name, d, inv);
+        return ctx.broadcastMul(name, d, inv, shape);
     }
 
     private static List<Value> instanceNorm(NodeContext ctx) {
@@ -65,10 +65,10 @@ final class NormMappers {
         boolean unitScale = HostArrays.all(scale, 1), zeroBias = HostArrays.all(bias, 0);
         int[] axes = new int[r - 2];
         for (int i = 2; i < r; i++) axes[i - 2] = i;
-        SDVariable y = normalize(ctx, ctx.var(0), axes, eps, unitScale && zeroBias ? ctx.out() : ctx.tmp());
+        SDVariable y = normalize(ctx, ctx.var(0), xs, axes, eps, unitScale && zeroBias ? ctx.out() : ctx.tmp());
         if (!unitScale) {
             SDVariable s = ctx.shared(ctx.keyOf(1, "in-scale"), () -> channelShaped(scale, r));
-            y = ctx.sd.math().mul(zeroBias ? ctx.out() : ctx.tmp(), y, s);
+            y = ctx.broadcastMul(zeroBias ? ctx.out() : ctx.tmp(), y, s, xs);
         }
         if (!zeroBias) {
             SDVariable b = ctx.shared(ctx.keyOf(2, "in-bias"), () -> channelShaped(bias, r));
@@ -85,7 +85,7 @@ final class NormMappers {
         int[] axes = new int[r - axis];
         for (int i = axis; i < r; i++) axes[i - axis] = i;
         boolean bias = ctx.has(2);
-        SDVariable y = normalize(ctx, ctx.var(0), axes, eps, ctx.tmp());
+        SDVariable y = normalize(ctx, ctx.var(0), xs, axes, eps, ctx.tmp());
         y = ctx.sd.math().mul(bias ? ctx.tmp() : ctx.out(), y, MathMappers.aligned(ctx, 1, r));
         if (bias) y = ctx.sd.math().add(ctx.out(), y, MathMappers.aligned(ctx, 2, r));
         return List.of(ctx.dyn(y, xs));

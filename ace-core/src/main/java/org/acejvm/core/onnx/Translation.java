@@ -45,6 +45,8 @@ final class Translation {
     final DataType floatType;
     private final Shared shared;
     private final Map<String, Value> values = new HashMap<>();
+    /** Zero arrays of one call, by shape, that broadcasting products widen their small operand on (see NodeContext.broadcastMul). */
+    private final Map<String, SDVariable> zeros = new HashMap<>();
 
     Translation(OnnxGraph graph, OpRegistry registry, SameDiff sd, String callName, DataType floatType, Shared shared) {
         this.graph = graph;
@@ -161,6 +163,14 @@ final class Translation {
 
     INDArray castFloat(INDArray a) {
         return a.dataType().isFPType() && a.dataType() != floatType ? a.castTo(floatType) : a;
+    }
+
+    /** A zero array of {@code shape} (the shape of {@code like}), created once per call and shape. */
+    SDVariable zeros(Dim[] shape, SDVariable like) {
+        return zeros.computeIfAbsent(java.util.Arrays.toString(shape), k -> {
+            SDVariable shapeOf = sd.shape(uniqueName("zeros_shape"), like);
+            return sd.fill(uniqueName("zeros"), shapeOf, like.dataType(), 0.0);
+        });
     }
 
     String uniqueName(String onnxName) {
