@@ -58,6 +58,10 @@ public final class FashionCnn implements GraphFunction {
     public static final String DEFAULT_RESOURCE = "/models/fmnist-cnn/fmnist-cnn.npz";
     public static final ImageSpec SPEC = FashionMnist.SPEC;
     public static final int NUM_CLASSES = 10;
+    /** Name of the penultimate-feature output of {@link #withPenultimate()}. */
+    public static final String PENULTIMATE = "penultimate";
+    /** Size of the penultimate feature vector. */
+    public static final int PENULTIMATE_SIZE = 128;
 
     private static final int FLAT = 64 * 8 * 8;
     private static final Map<String, long[]> SHAPES;
@@ -102,6 +106,11 @@ public final class FashionCnn implements GraphFunction {
 
     @Override
     public SDVariable[] call(SameDiff sd, String callName, SDVariable... inputs) {
+        return new SDVariable[] {forward(sd, callName, inputs)[0]};
+    }
+
+    /** Logits [N, 10] and the penultimate features [N, 128] (fc1 after its ReLU). */
+    private SDVariable[] forward(SameDiff sd, String callName, SDVariable... inputs) {
         if (inputs.length != 1) throw new IllegalArgumentException("FashionCnn takes 1 input, got " + inputs.length);
         SDVariable x = inputs[0];
         x = conv(sd, callName, "conv1", x, 1);
@@ -109,8 +118,24 @@ public final class FashionCnn implements GraphFunction {
         x = conv(sd, callName, "conv3", x, 2);
         x = conv(sd, callName, "conv4", x, 1);
         x = sd.reshape(callName + "/flatten", x, -1, FLAT);
-        x = sd.nn().relu(callName + "/fc1_relu", dense(sd, callName, "fc1", x), 0.0);
-        return new SDVariable[] {dense(sd, callName, "fc2", x)};
+        SDVariable features = sd.nn().relu(callName + "/fc1_relu", dense(sd, callName, "fc1", x), 0.0);
+        return new SDVariable[] {dense(sd, callName, "fc2", features), features};
+    }
+
+    /**
+     * The same network with a second output, {@value #PENULTIMATE}: the penultimate layer (fc1 after its ReLU,
+     * [N, 128]), the feature vector {@code ace evaluate} uses for FID, sFID and its S3-style similarity. Outputs
+     * {@code [logits, penultimate]}; same weights.
+     */
+    public GraphFunction withPenultimate() {
+        FashionCnn self = this;
+        return new GraphFunction() {
+            @Override public SDVariable[] call(SameDiff sd, String callName, SDVariable... inputs) {
+                return self.forward(sd, callName, inputs);
+            }
+            @Override public List<String> inputNames() { return self.inputNames(); }
+            @Override public List<String> outputNames() { return List.of("logits", PENULTIMATE); }
+        };
     }
 
     private SDVariable conv(SameDiff sd, String call, String layer, SDVariable x, int stride) {

@@ -1,0 +1,452 @@
+package org.acejvm.examples.cli;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.acejvm.attacks.Attack;
+import org.acejvm.attacks.AttackSettings;
+import org.acejvm.attacks.Attacks;
+import org.acejvm.attacks.DistanceSchedule;
+import org.acejvm.attacks.Targets;
+import org.acejvm.core.Backends;
+import org.acejvm.core.NoiseSource;
+import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.core.result.Explanation;
+import org.acejvm.core.result.ExplanationJson;
+import org.acejvm.core.result.ImageData;
+import org.acejvm.core.result.Scores;
+import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.examples.EmbeddedDefault;
+import org.acejvm.examples.data.FashionMnist;
+import org.acejvm.examples.evaluate.EvaluationPlots;
+import org.acejvm.examples.evaluate.EvaluationTable;
+import org.acejvm.examples.evaluate.MethodMetrics;
+import org.acejvm.examples.evaluate.MethodResult;
+import org.acejvm.examples.models.FashionCnn;
+import org.acejvm.examples.report.ReportWriter;
+import org.acejvm.metrics.Cout;
+import org.acejvm.metrics.FlipRate;
+import org.acejvm.metrics.MetricValue;
+import org.acejvm.metrics.SameDiffFeatures;
+import org.acejvm.refine.Ablation;
+import org.acejvm.refine.Explainer;
+import org.acejvm.refine.Refinement;
+import org.acejvm.refine.Refiner;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ace evaluate}: the paper's quantitative evaluation (Tables 1 and 5) on the embedded default. Explains a
+ * seeded set of correctly classified Fashion-MNIST test images toward their most confusable class with each chosen
+ * method (ACE-l1, ACE-l2, Pre-CE, F-CE, FR-CE, plain PGD, each a configuration of {@link Explainer}), computes FR,
+ * FID, sFID, COUT, S3-style similarity, mean l1 and time per image, and writes the table (Markdown, HTML), the COUT
+ * insertion curves and a flip-rate-against-lambda chart (PNG) to {@code <out>/evaluate/}.
+ *
+ * <p>Pre-CE, FR-CE, F-CE and ACE-l1 differ only in the refiner: they share the attack (PGD with the l1 distance
+ * through the diffusion filter, same seed), so when several of them are chosen the attack runs once and each
+ * refiner is applied to its pre-explanations with the same noise source. Noise is keyed by seed, sample id and
+ * purpose, not drawn from a stream, so this gives the same explanations as running each configured explainer on its
+ * own, at a fraction of the cost. Each method's time per image counts the shared attack in full.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Evaluate ACE and its variants on Fashion-MNIST test images (FR, FID, sFID, COUT, S3, l1, time); "
+                + "writes out/evaluate/table.md, table.html and PNG charts.")
+public final class EvaluateCommand implements Callable<Integer> {
+
+    /** The evaluated methods, in table order. */
+    enum Method {
+        ACE_L1("ACE-l1"), ACE_L2("ACE-l2"), PRE_CE("Pre-CE"), F_CE("F-CE"), FR_CE("FR-CE"), PLAIN_PGD("plain-PGD");
+
+        final String label;
+
+        Method(String label) { this.label = label; }
+
+        /** The methods that share the l1 attack through the filter. */
+        boolean sharesFilteredL1Attack() { return this == ACE_L1 || this == PRE_CE || this == F_CE || this == FR_CE; }
+
+        static Method parse(String s) {
+            String t = s.trim();
+            for (Method m : values()) {
+                if (m.label.equalsIgnoreCase(t) || m.name().equalsIgnoreCase(t)) return m;
+            }
+            if (t.equalsIgnoreCase("pgd") || t.equalsIgnoreCase("plain")) return PLAIN_PGD;
+            throw new IllegalArgumentException("--methods: unknown method '" + t + "'; choose from " + labels());
+        }
+
+        static String labels() {
+            List<String> l = new ArrayList<>();
+            for (Method m : values()) l.add(m.label);
+            return String.join(", ", l);
+        }
+    }
+
+    @Mixin RunOptions run;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--count", defaultValue = "500", description = "Number of test images (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--methods", split = ",", defaultValue = "ACE-l1,ACE-l2,Pre-CE,F-CE,FR-CE,plain-PGD",
+            description = "Methods to evaluate, comma-separated (default: all: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--lambda-l2", defaultValue = "0.001",
+            description = "Weight of the l2 distance for ACE-l2 (default: ${DEFAULT-VALUE}; --lambda is the l1 weight).")
+    double lambdaL2;
+
+    @Option(names = "--lambdas", split = ",", defaultValue = "0.0001,0.001,0.01",
+            description = "l1 weights of the flip-rate-against-lambda sweep with ACE-l1 (default: ${DEFAULT-VALUE}).")
+    double[] lambdas;
+
+    @Option(names = "--lambda-count", defaultValue = "8",
+            description = "Images of the lambda sweep, the first of the evaluated ones (default: ${DEFAULT-VALUE}; 0 skips it).")
+    int lambdaCount;
+
+    @Option(names = "--report-count", defaultValue = "16",
+            description = "Explanations per method shown in out/evaluate/report.html (default: ${DEFAULT-VALUE}; 0: no report).")
+    int reportCount;
+
+    private SameDiffClassifier classifier;
+    private DiffusionModel diffusion;
+    private Path dir;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        List<Method> chosen = validate();
+        dir = run.out.resolve("evaluate");
+        Backends.logOnce();
+        classifier = EmbeddedDefault.classifier();
+        diffusion = EmbeddedDefault.diffusionModel();
+        SameDiffFeatures features = penultimateFeatures(classifier);
+        DemoCommand.Selection sel = DemoCommand.select(classifier, count, run.seed);
+        int n = (int) sel.images().size(0);
+        if (n < count) System.err.printf(Locale.ROOT, "only %d correctly classified test images available%n", n);
+        Targets targets = Targets.from(DemoCommand::confusableWith);
+        INDArray originalFeatures = features.features(sel.images());
+
+        Map<Method, List<Explanation>> results = new EnumMap<>(Method.class);
+        Map<Method, Long> nanos = new EnumMap<>(Method.class);
+        explainAll(chosen, sel, targets, results, nanos);
+
+        EvaluationTable table = new EvaluationTable("ace evaluate: counterfactual explanations of the embedded "
+                + "Fashion-MNIST classifier");
+        notes(table, n);
+        Map<String, Cout.Curve> curves = new LinkedHashMap<>();
+        for (Method m : chosen) {
+            MethodMetrics metrics = new MethodMetrics(m.label, features, classifier, run.seed);
+            accumulate(metrics, results.get(m), sel.images(), originalFeatures);
+            metrics.addTime(nanos.get(m));
+            MethodResult r = metrics.result();
+            table.row(r);
+            curves.put(m.label, r.coutCurve());
+        }
+        String subtitle = n + " Fashion-MNIST test image" + (n == 1 ? "" : "s");
+        EvaluationPlots.coutCurves(curves, subtitle, dir.resolve("cout_curves.png"));
+
+        if (lambdaCount > 0) lambdaSweep(table, results, nanos);
+        Path md = table.write(dir);
+        if (reportCount > 0) report(chosen, results, sel, Duration.ofNanos(System.nanoTime() - start));
+
+        System.out.println();
+        System.out.print(table.markdown());
+        System.out.printf(Locale.ROOT, "%ntable: %s and %s; charts: %s%s; %s%n", md, dir.resolve("table.html"),
+                dir.resolve("cout_curves.png"), lambdaCount > 0 ? ", " + dir.resolve("fr_vs_lambda.png") : "",
+                ReportWriter.formatDuration(Duration.ofNanos(System.nanoTime() - start)));
+        return 0;
+    }
+
+    /** Checks the arguments before anything is loaded; returns the chosen methods in table order. */
+    private List<Method> validate() {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        if (pr.hasMatchedOption("--distance")) {
+            throw new IllegalArgumentException("--distance is not an option of evaluate: the methods fix it "
+                    + "(ACE-l1 and ACE-l2; set the weights with --lambda and --lambda-l2)");
+        }
+        if (run.attack != RunOptions.AttackKind.pgd) {
+            throw new IllegalArgumentException("evaluate runs PGD, as the paper's evaluation does; --attack " + run.attack
+                    + " is not supported here");
+        }
+        if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
+        if (lambdaCount < 0) throw new IllegalArgumentException("--lambda-count must be 0 or more, got " + lambdaCount);
+        if (reportCount < 0) throw new IllegalArgumentException("--report-count must be 0 or more, got " + reportCount);
+        if (!(run.lambda >= 0) || !(lambdaL2 >= 0)) {
+            throw new IllegalArgumentException("--lambda and --lambda-l2 must be >= 0, got " + run.lambda + " and " + lambdaL2);
+        }
+        if (lambdaCount > 0) {
+            if (lambdas == null || lambdas.length == 0) throw new IllegalArgumentException("--lambdas: give at least one value");
+            for (double l : lambdas) {
+                if (!(l > 0) || Double.isInfinite(l)) {
+                    throw new IllegalArgumentException("--lambdas: every value must be > 0 (plotted on a log axis), got " + l);
+                }
+            }
+        }
+        run.attack(); // checks --steps and --batch-size
+        EnumSet<Method> set = EnumSet.noneOf(Method.class);
+        for (String s : methods) {
+            if (s.isBlank()) continue;
+            set.add(Method.parse(s));
+        }
+        if (set.isEmpty()) throw new IllegalArgumentException("--methods: choose at least one of " + Method.labels());
+        return new ArrayList<>(set);
+    }
+
+    /** The shipped classifier's penultimate layer (fc1 after ReLU, 128 values) as the feature network. */
+    static SameDiffFeatures penultimateFeatures(SameDiffClassifier classifier) {
+        if (!(classifier.network() instanceof FashionCnn cnn)) {
+            throw new IllegalStateException("expected the embedded FashionCnn classifier, got " + classifier.network());
+        }
+        return SameDiffFeatures.of(cnn.withPenultimate(), classifier.inputSpec(), classifier.preprocessing(),
+                FashionCnn.PENULTIMATE).batchSize(256);
+    }
+
+    private Attack pgd(double lambda1, double lambda2) {
+        return Attacks.pgd(AttackSettings.builder().iterations(run.steps).step(run.stepSize).lambda1(lambda1)
+                .lambda2(lambda2).schedule(DistanceSchedule.NONE).build());
+    }
+
+    /** The explainer of a method (lambda1: the l1 weight of the methods that use it). */
+    private Explainer explainer(Method m, double lambda1) {
+        Explainer.Builder b = Explainer.builder(classifier).batchSize(run.batchSize).seed(run.seed);
+        switch (m) {
+            case PLAIN_PGD -> b.attack(pgd(lambda1, 0)).refiner(Refiner.identity(EmbeddedDefault.MASK));
+            case ACE_L2 -> b.attack(pgd(0, lambdaL2)).diffusion(diffusion, EmbeddedDefault.FRACTION)
+                    .mask(EmbeddedDefault.MASK).ablation(Ablation.ACE);
+            default -> b.attack(pgd(lambda1, 0)).diffusion(diffusion, EmbeddedDefault.FRACTION).mask(EmbeddedDefault.MASK)
+                    .ablation(switch (m) {
+                        case ACE_L1 -> Ablation.ACE;
+                        case PRE_CE -> Ablation.PRE_CE;
+                        case F_CE -> Ablation.F_CE;
+                        case FR_CE -> Ablation.FR_CE;
+                        default -> throw new IllegalStateException(m.label);
+                    });
+        }
+        return b.method(m.label).build();
+    }
+
+    /** Runs every chosen method; the l1-through-the-filter group shares one attack when it has several members. */
+    private void explainAll(List<Method> chosen, DemoCommand.Selection sel, Targets targets,
+                            Map<Method, List<Explanation>> results, Map<Method, Long> nanos) {
+        List<Method> shared = chosen.stream().filter(Method::sharesFilteredL1Attack).toList();
+        for (Method m : chosen) {
+            if (m.sharesFilteredL1Attack() && shared.size() > 1) continue;
+            long t0 = System.nanoTime();
+            results.put(m, ExplanationRun.run(m.label, explainer(m, run.lambda), sel.images(), targets, sel.ids(),
+                    fresh(dir.resolve(m.label))));
+            nanos.put(m, System.nanoTime() - t0);
+        }
+        if (shared.size() > 1) {
+            List<String> names = shared.stream().map(x -> x.label).toList();
+            long t0 = System.nanoTime();
+            List<Explanation> pre = ExplanationRun.run("attack through the filter (l1), shared by " + String.join(", ", names),
+                    explainer(Method.PRE_CE, run.lambda), sel.images(), targets, sel.ids(), fresh(dir.resolve(Method.PRE_CE.label)));
+            long attack = System.nanoTime() - t0;
+            for (Method m : shared) {
+                if (m == Method.PRE_CE) {
+                    results.put(m, pre);
+                    nanos.put(m, attack);
+                } else {
+                    long t1 = System.nanoTime();
+                    results.put(m, refine(explainer(m, run.lambda), pre, sel.images(), fresh(dir.resolve(m.label))));
+                    nanos.put(m, attack + System.nanoTime() - t1);
+                }
+            }
+        }
+    }
+
+    /** Deletes a previous run's results.jsonl in {@code d} (results of this run are appended as they finish). */
+    private static Path fresh(Path d) {
+        try {
+            Files.createDirectories(d);
+            Files.deleteIfExists(d.resolve("results.jsonl"));
+            return d;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + d + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies {@code explainer}'s refiner to shared pre-explanations, batch by batch, with the explainer's noise
+     * source (seeded with the run's seed), appending each finished batch to {@code out/results.jsonl}.
+     */
+    private List<Explanation> refine(Explainer explainer, List<Explanation> pre, INDArray images, Path out) {
+        Refiner refiner = explainer.refiner();
+        NoiseSource noise = NoiseSource.seeded(run.seed);
+        int n = pre.size();
+        System.err.println(explainer.method() + ": refining the " + n + " shared pre-explanations");
+        ConsoleProgress bar = new ConsoleProgress(System.err, "images", n);
+        List<Explanation> result = new ArrayList<>(n);
+        Path file = out.resolve("results.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            for (int from = 0; from < n; from += run.batchSize) {
+                int to = Math.min(n, from + run.batchSize);
+                long t0 = System.nanoTime();
+                List<Explanation> batch = pre.subList(from, to);
+                INDArray x = images.get(NDArrayIndex.interval(from, to)).dup();
+                INDArray xPre = stack(batch, true);
+                long[] ids = batch.stream().mapToLong(Explanation::sampleId).toArray();
+                Refinement r = refiner.refine(x, xPre, ids, noise);
+                INDArray p = classifier.probabilities(r.explanation());
+                INDArray changed = r.keep().rsub(1.0);
+                long perImage = (System.nanoTime() - t0) / (to - from);
+                for (int i = 0; i < to - from; i++) {
+                    Explanation e = batch.get(i);
+                    Scores after = scores(p, i, e.source(), e.target());
+                    Explanation refined = new Explanation(e.sampleId(), e.variant(), explainer.method(), e.source(),
+                            e.target(), e.preExplanation(), image(r.explanation(), i), image(changed, i),
+                            r.noisyStart() == null ? null : image(r.noisyStart(), i), e.before(), e.afterAttack(), after,
+                            e.attackSuccess(), after.predicted() == e.target(), e.iterations(), e.nanos() + perImage);
+                    w.write(ExplanationJson.mapper().writeValueAsString(refined));
+                    w.newLine();
+                    result.add(refined);
+                }
+                w.flush();
+                bar.update(to, "");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        bar.finish();
+        return result;
+    }
+
+    private static Scores scores(INDArray p, int row, int source, int target) {
+        int best = 0;
+        for (int c = 1; c < p.size(1); c++) if (p.getDouble(row, c) > p.getDouble(row, best)) best = c;
+        return new Scores(best, p.getDouble(row, source), p.getDouble(row, target));
+    }
+
+    private static ImageData image(INDArray batch, int i) {
+        return ImageData.of(batch.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()));
+    }
+
+    /** The explanations' (or pre-explanations') images as one batch [N, C, H, W]. */
+    private static INDArray stack(List<Explanation> list, boolean preExplanation) {
+        INDArray[] parts = new INDArray[list.size()];
+        for (int i = 0; i < parts.length; i++) {
+            INDArray a = (preExplanation ? list.get(i).preExplanation() : list.get(i).explanation()).toINDArray();
+            parts[i] = a.reshape(1, a.size(0), a.size(1), a.size(2));
+        }
+        return Nd4j.concat(0, parts);
+    }
+
+    /** Feeds a method's explanations to its metrics, 64 at a time (explanations are in image order). */
+    private static void accumulate(MethodMetrics metrics, List<Explanation> list, INDArray images, INDArray originalFeatures) {
+        for (int from = 0; from < list.size(); from += 64) {
+            int to = Math.min(list.size(), from + 64);
+            List<Explanation> batch = list.subList(from, to);
+            int[] predicted = batch.stream().mapToInt(e -> e.after().predicted()).toArray();
+            int[] sources = batch.stream().mapToInt(Explanation::source).toArray();
+            int[] targets = batch.stream().mapToInt(Explanation::target).toArray();
+            metrics.add(images.get(NDArrayIndex.interval(from, to)), originalFeatures.get(NDArrayIndex.interval(from, to)),
+                    stack(batch, false), predicted, sources, targets);
+        }
+    }
+
+    /** ACE-l1 at each lambda on the first --lambda-count images; the flip-rate table and chart. */
+    private void lambdaSweep(EvaluationTable table, Map<Method, List<Explanation>> results, Map<Method, Long> nanos) {
+        DemoCommand.Selection sub = DemoCommand.select(classifier, lambdaCount, run.seed);
+        int m = (int) sub.images().size(0);
+        Targets targets = Targets.from(DemoCommand::confusableWith);
+        List<EvaluationTable.LambdaRow> rows = new ArrayList<>();
+        double[] fr = new double[lambdas.length];
+        double[] preFr = new double[lambdas.length];
+        boolean reused = false;
+        for (int k = 0; k < lambdas.length; k++) {
+            double lambda = lambdas[k];
+            List<Explanation> list;
+            MetricValue time;
+            List<Explanation> main = results.get(Method.ACE_L1);
+            if (lambda == run.lambda && main != null && main.size() >= m) {
+                // the same images (a prefix of the main selection), seed and settings: the main run's results
+                list = main.subList(0, m);
+                time = MetricValue.of(nanos.get(Method.ACE_L1) / 1e9 / main.size(), m);
+                reused = true;
+            } else {
+                long t0 = System.nanoTime();
+                list = ExplanationRun.run("ACE-l1, lambda " + fmt(lambda),
+                        explainer(Method.ACE_L1, lambda), sub.images(), targets, sub.ids(),
+                        fresh(dir.resolve("lambda-" + fmt(lambda))));
+                time = MetricValue.of((System.nanoTime() - t0) / 1e9 / m, m);
+            }
+            int[] targetClasses = list.stream().mapToInt(Explanation::target).toArray();
+            MetricValue f = FlipRate.of(list.stream().mapToInt(e -> e.after().predicted()).toArray(), targetClasses);
+            MetricValue pf = FlipRate.of(list.stream().mapToInt(e -> e.afterAttack().predicted()).toArray(), targetClasses);
+            fr[k] = f.value();
+            preFr[k] = pf.value();
+            rows.add(new EvaluationTable.LambdaRow(lambda, m, f, pf, time));
+        }
+        table.lambdaRows("Flip rate against lambda (ACE-l1, the first " + m + " images"
+                + (reused ? "; lambda " + fmt(run.lambda) + " taken from the main ACE-l1 run" : "") + ")", rows);
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("ACE-l1 explanations", fr);
+        series.put("pre-explanations (attack only)", preFr);
+        EvaluationPlots.flipRateVsLambda(lambdas, series, "ACE-l1, " + m + (m == 1 ? " image" : " images"),
+                dir.resolve("fr_vs_lambda.png"));
+    }
+
+    private void notes(EvaluationTable table, int n) {
+        table.note("images", n + " correctly classified Fashion-MNIST test images (the first of the test set shuffled "
+                        + "with the seed), explained once each")
+                .note("seed", run.seed)
+                .note("targets", "each image's most confusable class (T-shirt/top <-> Shirt, Trouser -> Dress, Pullover "
+                        + "<-> Coat, Dress -> T-shirt/top, Sandal <-> Sneaker, Bag -> Shirt, Ankle boot -> Sneaker)")
+                .note("feature network", "penultimate layer of the shipped classifier fmnist-cnn (fc1 after ReLU, "
+                        + FashionCnn.PENULTIMATE_SIZE + " values), for FID, sFID and S3; not Inception-v3 and not "
+                        + "SimSiam, so FID/sFID/S3 are not comparable with published values")
+                .note("metrics", "FR over all explanations; FID, sFID (" + MethodMetrics.SFID_SPLITS + " seeded splits), "
+                        + "S3 (mean cosine similarity of the feature vectors of original and counterfactual) and mean "
+                        + "l1 (mean |x - x'| per pixel, images in [0, 1]) over the successful explanations only; COUT "
+                        + "over all pairs (insertion in " + Cout.REFERENCE_STEPS + " steps)")
+                .note("attack", "PGD, " + run.steps + " iterations, step " + fmt(run.stepSize) + ", eps 1; l1 weight "
+                        + fmt(run.lambda) + " (ACE-l1, Pre-CE, F-CE, FR-CE, plain-PGD), l2 weight " + fmt(lambdaL2)
+                        + " (ACE-l2)")
+                .note("diffusion", "embedded Fashion-MNIST DDPM, T=" + EmbeddedDefault.TIMESTEPS + ", respacing "
+                        + EmbeddedDefault.RESPACING + ", fraction " + EmbeddedDefault.FRACTION + " (S="
+                        + (int) (EmbeddedDefault.FRACTION * diffusion.numSteps()) + " filter steps); F-CE refines with "
+                        + "the un-respaced filter (S=" + (int) (EmbeddedDefault.FRACTION * EmbeddedDefault.TIMESTEPS)
+                        + " steps); plain-PGD attacks the classifier without the filter and does not refine")
+                .note("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold "
+                        + EmbeddedDefault.MASK.threshold() + " (ACE-l1, ACE-l2 inpainting)")
+                .note("time/image", "wall-clock seconds per image, batch " + run.batchSize + ", graph building included; "
+                        + "Pre-CE, FR-CE, F-CE and ACE-l1 share one attack run when several of them are evaluated, and "
+                        + "its time counts in full for each")
+                .note("backend", Backends.describe() + ", OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")
+                        + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
+    }
+
+    private void report(List<Method> chosen, Map<Method, List<Explanation>> results, DemoCommand.Selection sel,
+                        Duration elapsed) {
+        ReportWriter report = new ReportWriter(dir, "ace evaluate: example explanations", FashionMnist.CLASS_NAMES);
+        for (Method m : chosen) {
+            List<Explanation> list = results.get(m);
+            report.section(m.label + " (the first " + Math.min(reportCount, list.size()) + " of " + list.size()
+                    + "; metrics in table.html)", list.subList(0, Math.min(reportCount, list.size())), sel.originals());
+        }
+        report.setting("seed", run.seed).setting("attack", "PGD, " + run.steps + " iterations").setting("backend",
+                Backends.describe());
+        report.write(elapsed);
+    }
+
+    /** A number as written on the command line: 0.001, not 0.00100000. */
+    static String fmt(double v) { return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); }
+}

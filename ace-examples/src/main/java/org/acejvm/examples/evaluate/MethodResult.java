@@ -1,0 +1,23 @@
+package org.acejvm.examples.evaluate;
+
+import org.acejvm.metrics.Cout;
+import org.acejvm.metrics.MetricValue;
+
+/**
+ * One row of the evaluation table: the metrics of one method over the evaluated images.
+ *
+ * @param method       the method's label (ACE-l1, Pre-CE, plain-PGD, ...)
+ * @param images       how many images were explained
+ * @param successes    how many explanations reached their target
+ * @param flipRate     share of explanations classified as the target (FR)
+ * @param fid          FID between the originals and the successful counterfactuals
+ * @param sfid         sFID (split FID) on the same sets
+ * @param cout         mean COUT over all pairs
+ * @param s3           mean cosine similarity of the feature vectors of successful (original, counterfactual) pairs
+ * @param meanL1       mean absolute change per pixel value over the successful pairs
+ * @param secondsPerImage wall-clock seconds per image (attack and refinement)
+ * @param coutCurve    the mean insertion curve over all pairs, or null when there were none
+ */
+public record MethodResult(String method, long images, long successes, MetricValue flipRate, MetricValue fid,
+                           MetricValue sfid, MetricValue cout, MetricValue s3, MetricValue meanL1,
+                           MetricValue secondsPerImage, Cout.Curve coutCurve) {}

@@ -1,0 +1,123 @@
+package org.acejvm.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.acejvm.core.result.Explanation;
+import org.acejvm.core.result.ExplanationJson;
+import org.acejvm.examples.evaluate.EvaluationPlotsTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ace evaluate}: argument errors (one line, non-zero exit, before any model is loaded) and a tiny real run. */
+class EvaluateCommandTest {
+    @TempDir Path dir;
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream savedErr;
+    private PrintStream savedOut;
+
+    @BeforeEach void capture() {
+        savedErr = System.err;
+        savedOut = System.out;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach void restore() {
+        System.setErr(savedErr);
+        System.setOut(savedOut);
+    }
+
+    private String errorLine() {
+        String text = err.toString(StandardCharsets.UTF_8).strip();
+        String[] lines = text.lines().filter(l -> l.startsWith("ace")).toArray(String[]::new);
+        assertThat(text).doesNotContain("\tat ").doesNotContain("Exception in thread");
+        assertThat(lines).as(text).hasSize(1);
+        return lines[0];
+    }
+
+    private int evaluate(String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "evaluate";
+        System.arraycopy(args, 0, all, 1, args.length);
+        all[args.length + 1] = "--out";
+        all[args.length + 2] = dir.toString();
+        return AceCommand.execute(all);
+    }
+
+    @Test void unknownMethod() {
+        assertThat(evaluate("--methods", "ACE-l1,DiME")).isNotZero();
+        assertThat(errorLine()).contains("DiME").contains("ACE-l1, ACE-l2, Pre-CE, F-CE, FR-CE, plain-PGD");
+    }
+
+    @Test void countMustBePositive() {
+        assertThat(evaluate("--count", "0")).isNotZero();
+        assertThat(errorLine()).contains("--count").contains("0");
+    }
+
+    @Test void lambdasMustBePositive() {
+        assertThat(evaluate("--lambdas", "0.001,-1")).isNotZero();
+        assertThat(errorLine()).contains("--lambdas").contains("-1");
+    }
+
+    @Test void badLambdaNumberIsAUsageError() {
+        assertThat(evaluate("--lambdas", "small")).isEqualTo(2);
+        assertThat(errorLine()).contains("small");
+    }
+
+    @Test void distanceIsFixedByTheMethods() {
+        assertThat(evaluate("--distance", "l2")).isNotZero();
+        assertThat(errorLine()).contains("--distance").contains("ACE-l2");
+    }
+
+    @Test void onlyPgd() {
+        assertThat(evaluate("--attack", "cw")).isNotZero();
+        assertThat(errorLine()).contains("--attack cw");
+    }
+
+    @Test void stepsMustBePositive() {
+        assertThat(evaluate("--steps", "0")).isNotZero();
+        assertThat(errorLine()).contains("--steps");
+    }
+
+    /**
+     * Two images, two attack steps, ACE-l1 and plain PGD, a one-value lambda sweep (taken from the main ACE-l1 run):
+     * the table has both rows and the header notes, the charts are PNGs, every method streamed its results.
+     */
+    @Test void smallEndToEndRun() throws Exception {
+        int code = evaluate("--count", "2", "--steps", "2", "--batch-size", "2", "--methods", "plain-PGD,ACE-l1",
+                "--lambdas", "0.001", "--lambda-count", "2", "--report-count", "1");
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Path ev = dir.resolve("evaluate");
+        String md = Files.readString(ev.resolve("table.md"));
+        assertThat(md).contains("| method | FR (%) ↑ | FID ↓ | sFID ↓ | COUT ↑ | S3 ↑ | mean l1 ↓ | time/image (s) |")
+                .contains("- **images**: 2 correctly classified").contains("- **seed**: 0")
+                .contains("- **feature network**: penultimate layer of the shipped classifier fmnist-cnn")
+                .contains("## Flip rate against lambda").doesNotContain("NaN");
+        List<String> rows = md.lines().filter(l -> l.startsWith("| ACE-l1 |") || l.startsWith("| plain-PGD |")).toList();
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0)).startsWith("| ACE-l1 |"); // table order, whatever the order of --methods
+        // two images: FID and sFID need two samples per set, so they can only be n/a with a reason
+        assertThat(md).contains("n/a [");
+        assertThat(Files.readString(ev.resolve("table.html"))).contains("<td>ACE-l1</td>").contains("<td>plain-PGD</td>");
+        EvaluationPlotsTest.assertNonBlankPng(ev.resolve("cout_curves.png"));
+        EvaluationPlotsTest.assertNonBlankPng(ev.resolve("fr_vs_lambda.png"));
+        assertThat(ev.resolve("report.html")).exists();
+        for (String m : List.of("ACE-l1", "plain-PGD")) {
+            List<String> lines = Files.readAllLines(ev.resolve(m).resolve("results.jsonl"));
+            assertThat(lines).as(m).hasSize(2);
+            Explanation e = ExplanationJson.fromJson(lines.get(0));
+            assertThat(e.method()).isEqualTo(m);
+            assertThat(e.iterations()).isEqualTo(2);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("| ACE-l1 |").contains("table.md");
+    }
+}
