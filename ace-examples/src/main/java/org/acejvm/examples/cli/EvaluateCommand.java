@@ -417,7 +417,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + "S3 (mean cosine similarity of the feature vectors of original and counterfactual) and mean "
                         + "l1 (mean |x - x'| per pixel, images in [0, 1]) over the successful explanations only; COUT "
                         + "over all pairs (insertion in " + Cout.REFERENCE_STEPS + " steps)")
-                .note("attack", "PGD, " + run.steps + " iterations, step " + fmt(run.stepSize) + ", eps 1; l1 weight "
+                .note("attack", "PGD, " + run.steps + " iterations, step " + (Math.abs(run.stepSize - 1 / 255.0) < 1e-12 ? "1/255"
+                        : fmt(run.stepSize)) + ", eps 1; l1 weight "
                         + fmt(run.lambda) + " (ACE-l1, Pre-CE, F-CE, FR-CE, plain-PGD), l2 weight " + fmt(lambdaL2)
                         + " (ACE-l2)")
                 .note("diffusion", "embedded Fashion-MNIST DDPM, T=" + EmbeddedDefault.TIMESTEPS + ", respacing "
