@@ -120,4 +120,32 @@ class EvaluateCommandTest {
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("| ACE-l1 |").contains("table.md");
     }
+
+    /**
+     * When several of Pre-CE, F-CE, FR-CE and ACE-l1 are evaluated they share one attack and the refiners run on its
+     * pre-explanations: ACE-l1 must then give exactly what its own explainer gives when it runs alone.
+     */
+    @Test void sharedAttackGivesTheSameExplanationsAsTheMethodAlone() throws Exception {
+        String[] common = {"--count", "1", "--steps", "1", "--batch-size", "1", "--lambda-count", "0", "--report-count", "0"};
+        Path alone = dir.resolve("alone");
+        Path shared = dir.resolve("shared");
+        assertThat(AceCommand.execute(concat(common, "--methods", "ACE-l1", "--out", alone.toString()))).isZero();
+        assertThat(AceCommand.execute(concat(common, "--methods", "ACE-l1,Pre-CE", "--out", shared.toString()))).isZero();
+        Explanation a = ExplanationJson.fromJson(Files.readAllLines(alone.resolve("evaluate/ACE-l1/results.jsonl")).get(0));
+        Explanation b = ExplanationJson.fromJson(Files.readAllLines(shared.resolve("evaluate/ACE-l1/results.jsonl")).get(0));
+        assertThat(b.sampleId()).isEqualTo(a.sampleId());
+        assertThat(b.preExplanation().data()).isEqualTo(a.preExplanation().data());
+        assertThat(b.explanation().data()).isEqualTo(a.explanation().data());
+        assertThat(b.mask().data()).isEqualTo(a.mask().data());
+        assertThat(b.after()).isEqualTo(a.after());
+        assertThat(b.success()).isEqualTo(a.success());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = new String[1 + a.length + b.length];
+        all[0] = "evaluate";
+        System.arraycopy(a, 0, all, 1, a.length);
+        System.arraycopy(b, 0, all, 1 + a.length, b.length);
+        return all;
+    }
 }
