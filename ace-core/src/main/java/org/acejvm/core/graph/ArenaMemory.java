@@ -34,8 +34,26 @@ public final class ArenaMemory extends AbstractMemoryMgr implements SessionMemMg
     private final Map<Key, Integer> cursor = new HashMap<>();
     private long pooledBytes;
 
-    /** Starts a new call: every pooled array may be handed out again. */
-    public void reset() { cursor.clear(); }
+    /**
+     * Starts a new call: every pooled array may be handed out again. Arrays the previous call did not use are freed,
+     * so that a batch that shrinks from call to call (samples leaving an attack early) does not keep one pool per
+     * batch size.
+     */
+    public void reset() {
+        var it = pool.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            List<INDArray> arrays = e.getValue();
+            int used = cursor.getOrDefault(e.getKey(), 0);
+            while (arrays.size() > used) {
+                INDArray a = arrays.remove(arrays.size() - 1);
+                pooledBytes -= a.length() * a.dataType().width();
+                a.close();
+            }
+            if (arrays.isEmpty()) it.remove();
+        }
+        cursor.clear();
+    }
 
     /** Bytes held by the pool. */
     public long pooledBytes() { return pooledBytes; }

@@ -38,7 +38,14 @@ public final class AceCommand implements Runnable {
             err.flush();
             return 2;
         });
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            if (debug) e.printStackTrace();
+            System.err.println("ace: error: out of memory (" + oneLine(e) + "); use a smaller --batch-size, or raise "
+                    + "the limits in ACE_JAVA_OPTS (see README)");
+            return 4;
+        }
     }
 
     private static String oneLine(Throwable ex) {

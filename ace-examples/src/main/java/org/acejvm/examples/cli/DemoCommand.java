@@ -83,8 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
     private void settings(ReportWriter report, SameDiffClassifier classifier, DiffusionModel diffusion) {
         report.setting("images", count + " Fashion-MNIST test images, correctly classified, chosen with seed " + run.seed)
                 .setting("targets", "the class each source is most easily confused with (" + targetTable() + ")")
-                .setting("attack", run.attack + ", " + run.steps + " iterations, step " + run.stepSize + ", "
-                        + run.distance + " distance weight " + run.lambda)
+                .setting("attack", run.describeAttack())
                 .setting("diffusion", "T=" + EmbeddedDefault.TIMESTEPS + ", respacing " + EmbeddedDefault.RESPACING
                         + ", fraction " + EmbeddedDefault.FRACTION + " (S=" + (int) (EmbeddedDefault.FRACTION
                         * diffusion.numSteps()) + " filter steps), learned-range variance")

@@ -107,7 +107,7 @@ public final class ExplainCommand implements Callable<Integer> {
                 .setting("images", images.toString()).setting("classifier", classifierFile == null ? "embedded" : classifierFile)
                 .setting("diffusion", (diffusionFile == null ? "embedded" : diffusionFile) + ", T=" + timesteps + ", respacing "
                         + respacing + ", fraction " + fraction)
-                .setting("attack", run.attack + ", " + run.steps + " iterations, " + run.distance + " " + run.lambda)
+                .setting("attack", run.describeAttack())
                 .setting("mask", "dilation " + mask.dilation() + ", threshold " + mask.threshold())
                 .setting("seed", run.seed).setting("backend", Backends.describe());
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);

@@ -5,6 +5,7 @@ import org.acejvm.attacks.Attack;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
 import org.acejvm.attacks.DistanceSchedule;
+import org.acejvm.attacks.StopRule;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run explanations. */
@@ -33,6 +34,10 @@ final class RunOptions {
     @Option(names = "--kappa", defaultValue = "0", description = "C&W confidence (default: ${DEFAULT-VALUE}).")
     double kappa;
 
+    @Option(names = "--stop-margin", description = "Stop each image's attack once the target's probability exceeds every "
+            + "other class's by this margin, in [0, 1) (default: no early stop, all --steps iterations as the reference).")
+    Double stopMargin;
+
     @Option(names = "--batch-size", defaultValue = "4",
             description = "Images per attack batch (default: ${DEFAULT-VALUE}; about 9.5 GB peak memory at 4 with the embedded models).")
     int batchSize;
@@ -50,7 +55,15 @@ final class RunOptions {
                 .lambda1(distance == Distance.l1 ? lambda : 0)
                 .lambda2(distance == Distance.l2 ? lambda : 0)
                 .schedule(DistanceSchedule.NONE)
+                .stopRule(stopMargin == null ? StopRule.never() : StopRule.targetReached(stopMargin))
                 .build();
+    }
+
+    /** The attack settings in words, for reports. */
+    String describeAttack() {
+        return attack + ", " + steps + " iterations, step " + stepSize + ", " + distance + " distance weight " + lambda
+                + (stopMargin == null ? ", no early stop (as the reference)"
+                        : ", each image stops once its target leads every other class by " + stopMargin);
     }
 
     Attack attack() {
