@@ -20,6 +20,7 @@ import org.acejvm.attacks.Attack;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
 import org.acejvm.attacks.DistanceSchedule;
+import org.acejvm.attacks.StopRule;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.Backends;
 import org.acejvm.core.NoiseSource;
@@ -220,7 +221,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private Attack pgd(double lambda1, double lambda2) {
         return Attacks.pgd(AttackSettings.builder().iterations(run.steps).step(run.stepSize).lambda1(lambda1)
-                .lambda2(lambda2).schedule(DistanceSchedule.NONE).build());
+                .lambda2(lambda2).schedule(DistanceSchedule.NONE)
+                .stopRule(run.stopMargin == null ? StopRule.never() : StopRule.targetReached(run.stopMargin)).build());
     }
 
     /** The explainer of a method (lambda1: the l1 weight of the methods that use it). */
@@ -420,7 +422,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                 .note("attack", "PGD, " + run.steps + " iterations, step " + (Math.abs(run.stepSize - 1 / 255.0) < 1e-12 ? "1/255"
                         : fmt(run.stepSize)) + ", eps 1; l1 weight "
                         + fmt(run.lambda) + " (ACE-l1, Pre-CE, F-CE, FR-CE, plain-PGD), l2 weight " + fmt(lambdaL2)
-                        + " (ACE-l2)")
+                        + " (ACE-l2)" + (run.stopMargin == null ? ", no early stop" : ", each image stops once the target leads by "
+                        + fmt(run.stopMargin) + " (--stop-margin)"))
                 .note("diffusion", "embedded Fashion-MNIST DDPM, T=" + EmbeddedDefault.TIMESTEPS + ", respacing "
                         + EmbeddedDefault.RESPACING + ", fraction " + EmbeddedDefault.FRACTION + " (S="
                         + (int) (EmbeddedDefault.FRACTION * diffusion.numSteps()) + " filter steps); F-CE refines with "
