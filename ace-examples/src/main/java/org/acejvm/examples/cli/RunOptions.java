@@ -38,8 +38,8 @@ final class RunOptions {
             + "other class's by this margin, in [0, 1) (default: no early stop, all --steps iterations as the reference).")
     Double stopMargin;
 
-    @Option(names = "--batch-size", defaultValue = "4",
-            description = "Images per attack batch (default: ${DEFAULT-VALUE}; about 9.5 GB peak memory at 4 with the embedded models).")
+    @Option(names = "--batch-size", defaultValue = "8",
+            description = "Images per attack batch (default: ${DEFAULT-VALUE}; about 6 GB peak memory at 8 with the embedded models).")
     int batchSize;
 
     @Option(names = "--out", defaultValue = "out", description = "Output folder (default: ${DEFAULT-VALUE}).")
