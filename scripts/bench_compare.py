@@ -10,7 +10,8 @@ F_tau input gradient, classifier logits): max |difference| <= 1e-4 * max(1, max 
   /usr/bin/python3 scripts/bench_compare.py --quick      # fmnist, batch 1 and 8: UNet, F_tau, attack step;
                                                          # compares the ratios with benchmarks/RESULTS.md (guard)
   /usr/bin/python3 scripts/bench_compare.py --record     # the full-ish run; rewrites benchmarks/RESULTS.md
-  options: --threads 2, --models fmnist,celeba, --workloads unetForward,filterForward,..., --batches 1,8
+  options: --threads 2, --models fmnist,celeba, --workloads unetForward,filterForward,..., --batches 1,8,
+           --celeba-batches 1, --explain-batches 1 (batch 8 there takes many minutes), --memory fmnist:8
 
 Needs the project installed (mvn -B -q install -DskipTests; benchmarks/run-quick.sh does it). Java times are the
 JMH averages (single shot for explain); PyTorch times the mean of timed calls after warm-up calls.
@@ -234,7 +235,7 @@ def jmh(workload, model, batches, quick, env):
     args = [f"AceBenchmarks.{workload}$", "-p", f"model={model}", "-p", "batch=" + ",".join(map(str, batches)),
             "-rf", "json", "-rff", out, "-jvmArgs", " ".join(JVM)]
     if workload != "explain":
-        args += ["-wi", "1", "-i", "3", "-w", "2s", "-r", "3s"] if quick else []
+        args += ["-wi", "1", "-i", "5", "-w", "3s", "-r", "2s"] if quick else []
     java("org.openjdk.jmh.Main", args, env)
     with open(out) as f:
         data = json.load(f)
@@ -275,6 +276,21 @@ def read_ratios(path):
     return ratios
 
 
+def guard(ratios, recorded):
+    """Prints a WARNING line for every workload whose Java/PyTorch ratio is more than 20% above the recorded one."""
+    warned = 0
+    for key, ratio in ratios.items():
+        if key not in recorded:
+            print(f"note: {key[0]} {key[1]} batch {key[2]}: ratio {ratio:.2f}, nothing recorded to compare with")
+        elif ratio > 1.2 * recorded[key]:
+            warned += 1
+            print(f"WARNING: {key[0]} {key[1]} batch {key[2]}: Java/PyTorch ratio {ratio:.2f} is more than 20% above "
+                  f"the recorded {recorded[key]:.2f} (benchmarks/RESULTS.md)", flush=True)
+        else:
+            print(f"ok: {key[0]} {key[1]} batch {key[2]}: ratio {ratio:.2f} (recorded {recorded[key]:.2f})")
+    return warned
+
+
 def table(rows, peaks):
     lines = ["| workload | model | batch | Java (ms) | PyTorch (ms) | ratio Java/PyTorch | GFLOP | Java GFLOP/s (% ND4J sgemm peak) "
              "| PyTorch GFLOP/s (% torch sgemm peak) |",
@@ -297,9 +313,16 @@ def main():
     ap.add_argument("--models", default=None)
     ap.add_argument("--workloads", default=None)
     ap.add_argument("--batches", default="1,8")
+    ap.add_argument("--celeba-batches", default="1", help="batches for the celeba model (a subset of --batches)")
+    ap.add_argument("--explain-batches", default="1", help="batches for the whole explanation (a subset of --batches)")
     ap.add_argument("--memory", default=None, help="model:batch pairs for the attack-step memory peak, e.g. fmnist:8")
     ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--check", default=None, metavar="FILE",
+                    help="only compare the ratios of a results file (e.g. benchmarks/target/quick-results.md) with RESULTS.md")
     args = ap.parse_args()
+    if args.check:
+        guard(read_ratios(args.check), read_ratios(RESULTS))
+        return
     torch.set_num_threads(args.threads)
     if args.memory_child:
         name, b = args.memory_child.split(":")
@@ -311,6 +334,8 @@ def main():
     models = (args.models or ("fmnist" if args.quick else "fmnist,celeba")).split(",")
     workloads = (args.workloads or ("unetForward,filterForward,attackStep" if args.quick else ",".join(WORKLOADS))).split(",")
     batches = [int(b) for b in args.batches.split(",")]
+    celeba_batches = [int(b) for b in args.celeba_batches.split(",")]
+    explain_batches = [int(b) for b in args.explain_batches.split(",")]
     memory = args.memory if args.memory is not None else ("" if args.quick else "fmnist:8")
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMP_WAIT_POLICY="PASSIVE")
     started = time.time()
@@ -331,7 +356,10 @@ def main():
     rows = []
     for workload in workloads:
         for name in models:
-            wb = [b for b in batches if not (name == "celeba" and workload == "explain" and b > 1)]
+            wb = [b for b in batches
+                  if (name != "celeba" or b in celeba_batches) and (workload != "explain" or b in explain_batches)]
+            if not wb:
+                continue
             print(f"Java  {workload} {name} batch {wb} ...", flush=True)
             jt = jmh(workload, name, wb, args.quick, env)
             print(f"Torch {workload} {name} batch {wb} ...", flush=True)
@@ -360,15 +388,7 @@ def main():
     tab = table(rows, peaks)
     minutes = (time.time() - started) / 60
     print("\n" + tab + "\n", flush=True)
-    old = read_ratios(RESULTS)
-    for r in rows:
-        key = (r["workload"], r["model"], r["batch"])
-        ratio = r["java_ms"] / r["torch_ms"]
-        if key in old and ratio > 1.2 * old[key]:
-            print(f"WARNING: {key[0]} {key[1]} batch {key[2]}: Java/PyTorch ratio {ratio:.2f} is more than 20% above "
-                  f"the recorded {old[key]:.2f} (benchmarks/RESULTS.md)", flush=True)
-        elif key in old:
-            print(f"ok: {key[0]} {key[1]} batch {key[2]}: ratio {ratio:.2f} (recorded {old[key]:.2f})")
+    guard({(r["workload"], r["model"], r["batch"]): r["java_ms"] / r["torch_ms"] for r in rows}, read_ratios(RESULTS))
     doc = [f"# Benchmark results: Java (ND4J/SameDiff) vs PyTorch",
            "",
            f"- date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; run time {minutes:.1f} min; "
@@ -376,7 +396,7 @@ def main():
            f"- machine: {cpu}, {ncpu} CPUs (lscpu), shared with other jobs; load average at the end "
            f"{os.getloadavg()[0]:.2f}",
            f"- threads: {args.threads} (OMP_NUM_THREADS for libnd4j, torch.set_num_threads); OMP_WAIT_POLICY=PASSIVE",
-           f"- Java: JMH average time (single shot for explain), {'-wi 1 -i 3 -w 2s -r 3s' if args.quick else '@Warmup 1x3s, @Measurement 3x4s'}"
+           f"- Java: JMH average time (single shot for explain), {'-wi 1 -w 3s -i 5 -r 2s' if args.quick else '@Warmup 1x3s, @Measurement 3x4s'}"
            ", after a trial setup that runs the workload twice (graph and gradient-function creation); ± is JMH's 99.9% error",
            f"- PyTorch {torch.__version__}: mean of >= 3 timed calls and >= 3 s after 2 warm-up calls (explain: 1 warm-up, 1 timed)",
            f"- sgemm 2048x2048 (best of 10): ND4J {peaks['nd4j']:.1f} GFLOP/s, torch.mm {peaks['torch']:.1f} GFLOP/s",
