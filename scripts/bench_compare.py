@@ -218,7 +218,14 @@ def java_cp():
         subprocess.run(["mvn", "-B", "-q", "-o", "-pl", "benchmarks", "dependency:build-classpath",
                         "-Dmdep.outputFile=target/cp.txt"], cwd=ROOT, check=True)
     with open(cp_file) as f:
-        return os.path.join(ROOT, "benchmarks", "target", "classes") + ":" + f.read().strip()
+        entries = f.read().strip().split(":")
+    # this checkout's own modules, not the org.acejvm jars in ~/.m2 (which other checkouts overwrite on install)
+    own = []
+    for e in entries:
+        m = re.search(r"/org/acejvm/([\w-]+)/", e)
+        classes = os.path.join(ROOT, m.group(1), "target", "classes") if m else None
+        own.append(classes if classes and os.path.isdir(classes) else e)
+    return ":".join([os.path.join(ROOT, "benchmarks", "target", "classes")] + own)
 
 
 def java(main, args, env, capture=True):
