@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Writes the inputs and Java outputs of the benchmark workloads as .npy files, for scripts/bench_compare.py to check
  * that the PyTorch side computes the same functions (within 1e-4) before it times them.
- * Usage: {@code Agreement <model> <batch> <dir>}. Files: images, unet_x, unet_t, unet_out, ftau_noise_0..S-1
+ * Usage: {@code Agreement <model> <batch> <dir> [nograd]} (nograd: no F_tau gradient; at 3x128x128 it needs more
+ * than 12 GB off-heap even at batch 1). Files: images, unet_x, unet_t, unet_out, ftau_noise_0..S-1
  * (q_sample noise, then step k = S-1..1), ftau_out, upstream, ftau_grad, logits.
  */
 public final class Agreement {
@@ -36,7 +37,7 @@ public final class Agreement {
         Nd4j.getRandom().setSeed(7);
         INDArray upstream = Nd4j.randn(DataType.FLOAT, m.images.shape());
         Npy.write(upstream, dir.resolve("upstream.npy"));
-        Npy.write(m.filter.gradient(m.images, upstream, m.ids, 0, m.noise).gradient(), dir.resolve("ftau_grad.npy"));
+        if (args.length < 4 || !args[3].equals("nograd")) Npy.write(m.filter.gradient(m.images, upstream, m.ids, 0, m.noise).gradient(), dir.resolve("ftau_grad.npy"));
         Npy.write(m.classifier.logits(m.images), dir.resolve("logits.npy"));
         System.out.println("wrote " + dir);
     }
