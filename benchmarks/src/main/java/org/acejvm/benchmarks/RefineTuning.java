@@ -60,6 +60,16 @@ public final class RefineTuning {
         System.out.printf(Locale.ROOT, "attack: %d images in %.1f s; pre-explanation flip rate %.3f%n", n,
                 (System.nanoTime() - t0) / 1e9, rate(c.predict(adv), targets));
         Inpainter inp = EmbeddedDefault.inpainter(m);
+        for (int[] jump : new int[][] {{1, 2}, {1, 4}, {2, 3}}) {
+            Refinement r = Refiner.inpainting(inp.withResampling(jump[0], jump[1]), EmbeddedDefault.MASK).refine(x, adv, ids, noise);
+            System.out.printf(Locale.ROOT, "RePaint jump length %d count %d (mask %s): flip rate %.3f%n", jump[0], jump[1],
+                    EmbeddedDefault.MASK, rate(c.predict(r.explanation()), targets));
+        }
+        for (int s2 : new int[] {2, 3, 8}) {
+            Refinement r = Refiner.inpainting(Inpainter.of(m, s2), EmbeddedDefault.MASK).refine(x, adv, ids, noise);
+            System.out.printf(Locale.ROOT, "inpainting from respaced step %d (S=%d): flip rate %.3f%n", s2 - 1, s2,
+                    rate(c.predict(r.explanation()), targets));
+        }
         for (int dil : new int[] {3, 5, 15}) {
             for (double th : new double[] {0.15, 0.3, 0.5}) {
                 Refinement r = Refiner.inpainting(inp, new MaskSettings(dil, th)).refine(x, adv, ids, noise);
