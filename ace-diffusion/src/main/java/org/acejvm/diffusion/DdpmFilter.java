@@ -126,9 +126,7 @@ public final class DdpmFilter implements DiffusionFilter {
         checkImages(images, sampleIds);
         DifferentiableGraph g = standalone();
         Map<String, INDArray> feed = noiseFeed(STANDALONE_CALL, sampleIds, callIndex, noise);
-        synchronized (g) {
-            return g.forward(images, feed, standaloneOutput).get(standaloneOutput);
-        }
+        return g.forward(images, feed, standaloneOutput).get(standaloneOutput);
     }
 
     /**

@@ -151,7 +151,6 @@ final class NodeContext {
 
     Value.Dyn dyn(SDVariable v, Dim[] shape) { return new Value.Dyn(v, shape); }
 
-    /** A graph constant computed once per model (e.g. permuted weights) and created once per SameDiff. */
     /**
      * {@code full * small} for a {@code small} operand that broadcasts to {@code shape}, the shape of {@code full},
      * with a fast backward pass. libnd4j 1.0.0-M2.1's {@code multiply_bp} handles a broadcast operand by tiling it
@@ -165,6 +164,7 @@ final class NodeContext {
         return sd.math().mul(name, full, wide);
     }
 
+    /** A graph constant computed once per model (e.g. permuted weights) and created once per SameDiff. */
     SDVariable shared(String key, Supplier<INDArray> compute) {
         return translation.sharedVar(key, compute);
     }

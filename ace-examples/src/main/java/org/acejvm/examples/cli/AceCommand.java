@@ -41,9 +41,11 @@ public final class AceCommand implements Runnable {
         try {
             return cmd.execute(args);
         } catch (OutOfMemoryError e) {
-            if (debug) e.printStackTrace();
-            System.err.println("ace: error: out of memory (" + oneLine(e) + "); use a smaller --batch-size, or raise "
+            PrintWriter err = cmd.getErr();
+            if (debug) e.printStackTrace(err);
+            err.println("ace: error: out of memory (" + oneLine(e) + "); use a smaller --batch-size, or raise "
                     + "the limits in ACE_JAVA_OPTS (see README)");
+            err.flush();
             return 4;
         }
     }
