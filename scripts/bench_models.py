@@ -58,9 +58,14 @@ def _export(model, c, size, t_dtype):
 
 def load_unet(name):
     """UNetModel with the weights of the ONNX file of benchmark model `name`; eval mode, no parameter grads."""
+    path, arch, c, size = MODELS[name]
+    return load_unet_from_onnx(path, arch, c, size)
+
+
+def load_unet_from_onnx(path, arch, c, size):
+    """UNetModel(**arch) with the weights of the ONNX file `path` (exported from that architecture)."""
     import onnx
     from onnx import numpy_helper
-    path, arch, c, size = MODELS[name]
     proto = onnx.load(path)
     t_type = proto.graph.input[1].type.tensor_type.elem_type
     t_dtype = torch.int64 if t_type == onnx.TensorProto.INT64 else torch.float32

@@ -6,6 +6,9 @@ Adam, EMA of the weights (used for export), random horizontal flips.
 
 Checkpoint (model, EMA, optimiser, step, loss log, RNG) every --save-minutes to --ckpt (written atomically,
 so the export script can read it while training runs); rerunning the same command resumes from it.
+With no checkpoint, --init-onnx starts from the weights of an exported model (model and EMA both), e.g. to
+continue training the shipped model; its loss log (--init-log) and step count carry over, the optimiser starts
+fresh with a new lr warm-up.
 
 Example:
   nohup nice -n 5 /usr/bin/python3 scripts/train_fmnist_diffusion.py --threads 1 --max-minutes 75 --log-every 25 \
@@ -61,6 +64,9 @@ def parse_args(argv=None):
     p.add_argument("--num-res-blocks", type=int, default=DEFAULT_ARCH["num_res_blocks"])
     p.add_argument("--num-heads", type=int, default=DEFAULT_ARCH["num_heads"])
     p.add_argument("--channels-last", type=int, default=0, help="1: channels_last memory format (faster on CPU)")
+    p.add_argument("--init-onnx", default=None, help="with no checkpoint: start from this exported model's weights")
+    p.add_argument("--init-log", default=None, help="with --init-onnx: its loss_log.csv (step count and curve carry over)")
+    p.add_argument("--init-step", type=int, default=0, help="with --init-onnx: its training step (default: the log's last)")
     p.add_argument("--benchmark", type=int, default=0, help="time this many steps, save nothing, exit")
     return p.parse_args(argv)
 
@@ -103,6 +109,25 @@ def main(argv=None):
         print("resumed from %s at step %d (%.1f min trained)" % (args.ckpt, step, train_seconds / 60), flush=True)
     else:
         np_rng = np.random.Generator(np.random.PCG64(args.seed))
+        if args.init_onnx:
+            from bench_models import load_unet_from_onnx
+            init, _ = load_unet_from_onnx(args.init_onnx, arch, arch["in_channels"], arch["image_size"])
+            model.load_state_dict(init.state_dict())
+            ema.load_state_dict(init.state_dict())
+            if args.init_log:
+                with open(args.init_log) as f:
+                    rows = list(csv.reader(f))[1:]
+                loss_log = [[int(r[0]), float(r[1])] + [float(v) for v in r[2:]] for r in rows]
+                step, train_seconds = loss_log[-1][0], loss_log[-1][1]
+            if args.init_step:  # the exported step may lie past the log's last row
+                train_seconds *= args.init_step / max(1, step)
+                step = args.init_step
+            print("initialised from %s (step %d)" % (args.init_onnx, step), flush=True)
+    # lr warm-up counts from the step this run's optimiser started at (0, or the --init-onnx model's step)
+    if ck is not None:
+        args.warmup_from = ck["hparams"].get("warmup_from", 0)
+    else:
+        args.warmup_from = step
     runs.append(dict(argv=sys.argv[1:], start_step=step, started=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())))
     print("arch %s, %d parameters" % (arch, count_parameters(model)), flush=True)
 
@@ -144,7 +169,7 @@ def main(argv=None):
             x0 = x0.contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(np_rng.integers(0, args.T, size=args.batch))
         noise = torch.randn_like(x0)
-        lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup))
+        lr = args.lr * min(1.0, (step - args.warmup_from + 1) / max(1, args.warmup))
         for g in opt.param_groups:
             g["lr"] = lr
         loss, mse, vb = diffusion.training_losses(model, x0, t, noise)

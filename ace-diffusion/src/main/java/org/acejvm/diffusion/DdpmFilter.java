@@ -40,16 +40,33 @@ public final class DdpmFilter implements DiffusionFilter {
     private static final String STANDALONE_CALL = "ftau";
     private static final String UPSTREAM = "upstream";
 
+    /** How the standalone {@link #gradient} differentiates through the S steps. */
+    public enum GradientMode {
+        /**
+         * One graph of S UNet calls and one backward pass: the fastest; its memory grows with S, since every step's
+         * intermediates stay alive until the backward pass.
+         */
+        ONE_GRAPH,
+        /**
+         * Step by step: the forward pass keeps only each step's input, the backward pass recomputes one step at a
+         * time ({@link DiffusionModel#stepGradient}), so memory is that of one UNet forward and backward, for one
+         * more UNet forward per step. For large UNets, e.g. the published CelebA 128 px model.
+         */
+        RECOMPUTE_PER_STEP
+    }
+
     private final DiffusionModel model;
     private final int steps;
     private final boolean stochastic;
+    private final GradientMode gradientMode;
     private DifferentiableGraph standalone; // guarded by this
     private String standaloneOutput;
 
-    private DdpmFilter(DiffusionModel model, int steps, boolean stochastic) {
+    private DdpmFilter(DiffusionModel model, int steps, boolean stochastic, GradientMode gradientMode) {
         this.model = model;
         this.steps = steps;
         this.stochastic = stochastic;
+        this.gradientMode = gradientMode;
     }
 
     /** A filter with S = {@code steps} respaced steps (1 <= S <= K). */
@@ -60,8 +77,16 @@ public final class DdpmFilter implements DiffusionFilter {
         }
         log.debug("F_tau with S={} of {} (original t = {}), stochastic={}", steps, model.spacedSchedule(),
                 model.spacedSchedule().modelTimestep(steps - 1), stochastic);
-        return new DdpmFilter(model, steps, stochastic);
+        return new DdpmFilter(model, steps, stochastic, GradientMode.ONE_GRAPH);
     }
+
+    /** This filter with another way of computing {@link #gradient} (the same values within float rounding). */
+    public DdpmFilter withGradientMode(GradientMode mode) {
+        Checks.notNull(mode, "mode");
+        return mode == gradientMode ? this : new DdpmFilter(model, steps, stochastic, mode);
+    }
+
+    public GradientMode gradientMode() { return gradientMode; }
 
     /** The reference's S = int(fraction * K), e.g. T=500, respacing 50, fraction 0.1: S = 5. */
     public static DdpmFilter ofFraction(DiffusionModel model, double fraction, boolean stochastic) {
@@ -141,11 +166,37 @@ public final class DdpmFilter implements DiffusionFilter {
                     + ", got " + java.util.Arrays.toString(upstream.shape()));
         }
         Checks.finite(upstream, "upstream");
+        if (gradientMode == GradientMode.RECOMPUTE_PER_STEP) return recomputedGradient(images, upstream, sampleIds, callIndex, noise);
         DifferentiableGraph g = standalone();
         Map<String, INDArray> feed = new LinkedHashMap<>(noiseFeed(STANDALONE_CALL, sampleIds, callIndex, noise));
         feed.put(UPSTREAM, upstream.castTo(DataType.FLOAT));
         DifferentiableGraph.Result r = g.forwardBackward(images, feed, List.of(standaloneOutput));
         return new Gradient(r.output(standaloneOutput), r.gradient());
+    }
+
+    /**
+     * {@link GradientMode#RECOMPUTE_PER_STEP}: the forward chain keeps each step's input z_k, then the chain rule runs
+     * back from the output one step at a time: g <- J_k^T g by {@link DiffusionModel#stepGradient}; finally through
+     * x -> sqrt(abar) (2x - 1) + ..., i.e. times 2 sqrt(abar_{S-1}). The same noise as the one-graph filter.
+     */
+    private Gradient recomputedGradient(INDArray images, INDArray upstream, long[] sampleIds, long callIndex, NoiseSource noise) {
+        Map<String, INDArray> feed = noiseFeed(STANDALONE_CALL, sampleIds, callIndex, noise);
+        INDArray[] stepNoise = new INDArray[steps];
+        if (stochastic) {
+            for (int k = steps - 1; k >= 1; k--) stepNoise[k] = feed.get(stepNoiseName(STANDALONE_CALL, k));
+        }
+        INDArray[] inputs = new INDArray[steps];
+        INDArray z = model.qSample(images.castTo(DataType.FLOAT).mul(2.0).subi(1.0), steps - 1, feed.get(qNoiseName(STANDALONE_CALL)));
+        for (int k = steps - 1; k >= 0; k--) {
+            inputs[k] = z;
+            z = model.step(z, k, stepNoise[k]).sample();
+        }
+        INDArray output = z.add(1.0).muli(0.5);
+        INDArray g = upstream.castTo(DataType.FLOAT).mul(0.5);
+        for (int k = 0; k < steps; k++) {
+            g = model.stepGradient(inputs[k], k, stepNoise[k], g).gradient();
+        }
+        return new Gradient(output, g.muli(2.0 * model.schedule().sqrtAlphaCumprod(steps - 1)));
     }
 
     /** Output of a standalone pass and the input gradient. */
@@ -172,6 +223,7 @@ public final class DdpmFilter implements DiffusionFilter {
     }
 
     @Override public String toString() {
-        return "DdpmFilter(S=" + steps + ", " + (stochastic ? "stochastic" : "deterministic") + ", " + model + ")";
+        return "DdpmFilter(S=" + steps + ", " + (stochastic ? "stochastic" : "deterministic")
+                + (gradientMode == GradientMode.ONE_GRAPH ? "" : ", " + gradientMode) + ", " + model + ")";
     }
 }

@@ -10,6 +10,7 @@ import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.NoiseSource;
 import org.acejvm.core.graph.ArenaMemory;
+import org.acejvm.core.graph.DifferentiableGraph;
 import org.acejvm.core.graph.GraphFunction;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -67,6 +68,7 @@ public final class DiffusionModel {
     private final boolean rescaleTimesteps;
     private final DataType timestepType;
     private StepGraph stepGraph; // guarded by this
+    private StepGraph stepGradientGraph; // guarded by this
 
     private DiffusionModel(Builder b) {
         this.unet = b.unet;
@@ -325,24 +327,50 @@ public final class DiffusionModel {
     }
 
     private synchronized StepGraph stepGraph() {
-        if (stepGraph == null) stepGraph = new StepGraph();
+        if (stepGraph == null) stepGraph = new StepGraph(false);
         return stepGraph;
     }
 
+    private synchronized StepGraph stepGradientGraph() {
+        if (stepGradientGraph == null) stepGradientGraph = new StepGraph(true);
+        return stepGradientGraph;
+    }
+
+    /**
+     * One reverse step at respaced step k and its vector-Jacobian product: the step's sample and the gradient of
+     * {@code sum(sample * upstream)} with respect to x_t, from one UNet forward and one backward pass ([-1, 1] space;
+     * {@code noise == null}: the deterministic step). The building block of gradients through several steps that
+     * recompute each step instead of keeping every step's intermediates alive: their memory is that of one step.
+     */
+    public StepGradient stepGradient(INDArray xt, int k, INDArray noise, INDArray upstream) {
+        checkLatent(xt, "x_t");
+        if (noise != null) checkSameShape(xt, noise, "x_t", "noise");
+        checkSameShape(xt, upstream, "x_t", "upstream");
+        Checks.finite(upstream, "upstream");
+        spaced.modelTimestep(k); // range check
+        return stepGradientGraph().gradient(xt, k, noise, upstream);
+    }
+
+    /** Result of {@link #stepGradient}: the step's sample and the gradient with respect to x_t. */
+    public record StepGradient(INDArray sample, INDArray gradient) {}
+
     /**
      * One reverse step for any k: the step's coefficients are scalar placeholders, so the graph is built once.
-     * Forward only.
+     * Forward only, or (differentiable) with x_t as the re-bound input variable and {@code sum(sample * upstream)}
+     * as the loss.
      */
     private final class StepGraph {
         private final SameDiff sd = SameDiff.create();
+        private final DifferentiableGraph differentiable;
         private final String sample;
         private final String mean;
         private final String x0;
         private final String logVar;
 
-        StepGraph() {
+        StepGraph(boolean withGradient) {
             long c = spec.channels(), h = spec.height(), w = spec.width();
-            SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, c, h, w);
+            SDVariable x = withGradient ? DifferentiableGraph.inputVariable(sd, "x", spec)
+                    : sd.placeHolder("x", DataType.FLOAT, -1, c, h, w);
             SDVariable t = sd.placeHolder("t", timestepType, -1);
             SDVariable noise = sd.placeHolder("noise", DataType.FLOAT, -1, c, h, w);
             SDVariable recip = scalar("recip");
@@ -367,14 +395,18 @@ public final class DiffusionModel {
             this.mean = meanV.name();
             this.x0 = x0v.name();
             this.logVar = lv.name();
+            if (withGradient) {
+                SDVariable upstream = sd.placeHolder("upstream", DataType.FLOAT, -1, c, h, w);
+                differentiable = new DifferentiableGraph(sd, x, sampleV.mul(upstream).sum("loss"));
+            } else {
+                differentiable = null;
+            }
         }
 
         private SDVariable scalar(String name) { return sd.placeHolder(name, DataType.FLOAT); }
 
-        synchronized StepResult run(INDArray xt, int k, INDArray noise) {
-            long n = xt.size(0);
+        private Map<String, INDArray> feed(long n, int k) {
             Map<String, INDArray> feed = new HashMap<>();
-            feed.put("x", xt);
             feed.put("t", Nd4j.valueArrayOf(new long[] {n}, (float) modelTimestepValue(k)).castTo(timestepType));
             feed.put("recip", Nd4j.scalar((float) sched.sqrtRecipAlphaCumprod(k)));
             feed.put("recipm1", Nd4j.scalar((float) sched.sqrtRecipm1AlphaCumprod(k)));
@@ -386,6 +418,12 @@ public final class DiffusionModel {
             } else {
                 feed.put("minlog", Nd4j.scalar((float) fixedLogVariance(k)));
             }
+            return feed;
+        }
+
+        synchronized StepResult run(INDArray xt, int k, INDArray noise) {
+            Map<String, INDArray> feed = feed(xt.size(0), k);
+            feed.put("x", xt);
             Map<String, INDArray> out;
             ArenaMemory.resetFor(sd);
             if (noise != null) {
@@ -397,6 +435,15 @@ public final class DiffusionModel {
             INDArray meanA = out.get(mean).dup();
             INDArray sampleA = noise != null ? out.get(sample).dup() : meanA;
             return new StepResult(sampleA, meanA, out.get(x0).dup(), out.get(logVar).dup());
+        }
+
+        synchronized StepGradient gradient(INDArray xt, int k, INDArray noise, INDArray upstream) {
+            Map<String, INDArray> feed = feed(xt.size(0), k);
+            // the deterministic step is the sample with zero noise: the same value, and no gradient through the variance
+            feed.put("noise", noise != null ? noise : Nd4j.zeros(DataType.FLOAT, xt.shape()));
+            feed.put("upstream", upstream.castTo(DataType.FLOAT));
+            DifferentiableGraph.Result r = differentiable.forwardBackward(xt.castTo(DataType.FLOAT), feed, List.of(sample));
+            return new StepGradient(r.output(sample), r.gradient());
         }
     }
 

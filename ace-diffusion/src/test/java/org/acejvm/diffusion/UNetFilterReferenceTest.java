@@ -83,4 +83,35 @@ class UNetFilterReferenceTest {
         assertThat(fwdErr).isLessThan(1e-4);
         assertThat(eagerErr).isLessThan(1e-4);
     }
+
+    /**
+     * The per-step recomputed gradient (the memory mode for large UNets) against the same PyTorch reference, and
+     * against the one-graph gradient of the same call.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"learned_stochastic", "learned_deterministic"})
+    void recomputedGradientMatchesPyTorch(String name) {
+        boolean stochastic = name.equals("learned_stochastic");
+        DdpmFilter oneGraph = DdpmFilter.ofFraction(model(unet), 0.1, stochastic);
+        DdpmFilter recompute = oneGraph.withGradientMode(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP);
+        assertThat(recompute.gradientMode()).isEqualTo(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP);
+        assertThat(recompute.toString()).contains("RECOMPUTE_PER_STEP");
+        INDArray images = TinyEpsModel.npy(DIR + "/images.npy");
+        INDArray upstream = TinyEpsModel.npy(DIR + "/upstream.npy");
+        INDArray noise = TinyEpsModel.npy(DIR + "/" + name + "/noise.npy");
+        long[] ids = {0, 1};
+        DdpmFilter.Gradient r = recompute.gradient(images, upstream, ids, 0, FilterReferenceTest.supplied(noise));
+        DdpmFilter.Gradient o = oneGraph.gradient(images, upstream, ids, 0, FilterReferenceTest.supplied(noise));
+        double outErr = FilterReferenceTest.relErr(r.output(), TinyEpsModel.npy(DIR + "/" + name + "/out.npy"));
+        double gradErr = FilterReferenceTest.relErr(r.gradient(), TinyEpsModel.npy(DIR + "/" + name + "/grad.npy"));
+        double vsOneGraph = FilterReferenceTest.relErr(r.gradient(), o.gradient());
+        System.out.printf("small UNet F_tau %s, recomputed per step: output rel err %.3e, gradient rel err %.3e, vs one graph %.3e%n",
+                name, outErr, gradErr, vsOneGraph);
+        assertThat(outErr).isLessThan(1e-4);
+        assertThat(gradErr).isLessThan(1e-3);
+        assertThat(vsOneGraph).isLessThan(1e-4);
+        // the images and the upstream are the caller's: untouched
+        assertThat(images).isEqualTo(TinyEpsModel.npy(DIR + "/images.npy"));
+        assertThat(upstream).isEqualTo(TinyEpsModel.npy(DIR + "/upstream.npy"));
+    }
 }

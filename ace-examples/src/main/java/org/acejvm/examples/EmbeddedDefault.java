@@ -56,6 +56,21 @@ public final class EmbeddedDefault {
     /** The inpainting refinement with the default fraction. */
     public static Inpainter inpainter(DiffusionModel model) { return Inpainter.ofFraction(model, FRACTION); }
 
+    /** SHA-256 (hex) of the shipped classifier's weight file: identifies the model in records of a run. */
+    public static String classifierChecksum() { return sha256(FashionCnn.DEFAULT_RESOURCE); }
+
+    /** SHA-256 (hex) of the shipped diffusion model's ONNX file. */
+    public static String diffusionChecksum() { return sha256(DIFFUSION_RESOURCE); }
+
+    private static String sha256(String resource) {
+        try (InputStream in = EmbeddedDefault.class.getResourceAsStream(resource)) {
+            if (in == null) throw new ModelFormatException("embedded model " + resource + " is missing from the classpath (rebuild ace-examples)");
+            return com.google.common.hash.Hashing.sha256().hashBytes(in.readAllBytes()).toString();
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read embedded model " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A classpath resource as a file (extracted to a temporary file when it lives inside a jar). */
     static Path resourceFile(String resource, String prefix, String suffix) {
         try (InputStream in = EmbeddedDefault.class.getResourceAsStream(resource)) {

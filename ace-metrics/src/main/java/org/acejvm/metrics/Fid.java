@@ -1,6 +1,5 @@
 package org.acejvm.metrics;
 
-import org.acejvm.core.Checks;
 import org.acejvm.core.InvalidInputException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,29 +26,19 @@ public final class Fid {
 
     /** Adds a batch of pairs; {@code successful} (null: all) marks the counterfactuals that reached their target. */
     public Fid add(INDArray originalImages, INDArray counterfactualImages, boolean[] successful) {
-        if (extractor == null) throw new IllegalStateException("this Fid has no feature extractor; use addFeatures");
-        Metrics.checkImagePairs(originalImages, counterfactualImages);
-        if (successful != null) Metrics.checkLength(successful.length, "successful", originalImages.size(0), "originals");
-        return addFeatures(extractor.features(originalImages), extractor.features(counterfactualImages), successful);
+        INDArray[] f = Metrics.pairFeatures(extractor, "Fid", originalImages, counterfactualImages, successful);
+        return addFeatures(f[0], f[1], successful);
     }
 
     /** Adds the features [N, D] of a batch of pairs (computed once and shared with {@link SFid}, for example). */
     public Fid addFeatures(INDArray originalFeatures, INDArray counterfactualFeatures, boolean[] successful) {
-        Checks.notNull(originalFeatures, "originalFeatures");
-        Checks.notNull(counterfactualFeatures, "counterfactualFeatures");
-        Metrics.checkSameShape(originalFeatures, "originalFeatures", counterfactualFeatures, "counterfactualFeatures");
-        long n = originalFeatures.size(0);
-        boolean[] keep = mask(successful, n);
+        long n = Metrics.checkFeaturePairs(originalFeatures, counterfactualFeatures, successful);
+        boolean[] keep = successfulOnly && successful != null ? successful : Metrics.all((int) n);
         originals.add(originalFeatures);
         int[] rows = selected(keep);
         if (rows.length == n) counterfactuals.add(counterfactualFeatures);
         else if (rows.length > 0) counterfactuals.add(Metrics.matrix(counterfactualFeatures).getRows(rows));
         return this;
-    }
-
-    private boolean[] mask(boolean[] successful, long n) {
-        if (successful != null) Metrics.checkLength(successful.length, "successful", n, "originals");
-        return successfulOnly && successful != null ? successful : Metrics.all((int) n);
     }
 
     static int[] selected(boolean[] keep) {

@@ -33,6 +33,28 @@ public final class Metrics {
 
     private Metrics() {}
 
+    /**
+     * For the feature-based metrics (FID, sFID): checks a batch of image pairs and its success flags (null: all)
+     * and returns the features of the originals and of the counterfactuals.
+     */
+    static INDArray[] pairFeatures(FeatureExtractor extractor, String metric, INDArray originals, INDArray counterfactuals,
+                                   boolean[] successful) {
+        if (extractor == null) throw new IllegalStateException("this " + metric + " has no feature extractor; use addFeatures");
+        checkImagePairs(originals, counterfactuals);
+        if (successful != null) checkLength(successful.length, "successful", originals.size(0), "originals");
+        return new INDArray[] {extractor.features(originals), extractor.features(counterfactuals)};
+    }
+
+    /** Checks the features [N, D] of a batch of pairs and its success flags (null: all); returns N. */
+    static long checkFeaturePairs(INDArray originalFeatures, INDArray counterfactualFeatures, boolean[] successful) {
+        Checks.notNull(originalFeatures, "originalFeatures");
+        Checks.notNull(counterfactualFeatures, "counterfactualFeatures");
+        checkSameShape(originalFeatures, "originalFeatures", counterfactualFeatures, "counterfactualFeatures");
+        long n = originalFeatures.size(0);
+        if (successful != null) checkLength(successful.length, "successful", n, "originals");
+        return n;
+    }
+
     /** Two image batches that are compared pair by pair: rank 4, float32 in [0, 1], same count and same shape. */
     public static void checkImagePairs(INDArray originals, INDArray counterfactuals) {
         Checks.images(originals, null, "originals");

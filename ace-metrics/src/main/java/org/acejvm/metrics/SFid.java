@@ -43,19 +43,13 @@ public final class SFid {
 
     /** Adds a batch of pairs; {@code successful} (null: all) marks the counterfactuals that reached their target. */
     public SFid add(INDArray originalImages, INDArray counterfactualImages, boolean[] successful) {
-        if (extractor == null) throw new IllegalStateException("this SFid has no feature extractor; use addFeatures");
-        Metrics.checkImagePairs(originalImages, counterfactualImages);
-        if (successful != null) Metrics.checkLength(successful.length, "successful", originalImages.size(0), "originals");
-        return addFeatures(extractor.features(originalImages), extractor.features(counterfactualImages), successful);
+        INDArray[] f = Metrics.pairFeatures(extractor, "SFid", originalImages, counterfactualImages, successful);
+        return addFeatures(f[0], f[1], successful);
     }
 
     /** Adds the features [N, D] of a batch of pairs. */
     public SFid addFeatures(INDArray originalFeatures, INDArray counterfactualFeatures, boolean[] successful) {
-        Checks.notNull(originalFeatures, "originalFeatures");
-        Checks.notNull(counterfactualFeatures, "counterfactualFeatures");
-        Metrics.checkSameShape(originalFeatures, "originalFeatures", counterfactualFeatures, "counterfactualFeatures");
-        long n = originalFeatures.size(0);
-        if (successful != null) Metrics.checkLength(successful.length, "successful", n, "originals");
+        long n = Metrics.checkFeaturePairs(originalFeatures, counterfactualFeatures, successful);
         Checks.finite(originalFeatures, "originalFeatures");
         Checks.finite(counterfactualFeatures, "counterfactualFeatures");
         originalChunks.add(flat(originalFeatures));

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Peak memory and time of F_tau forward+backward (one pass, as in an attack step) for a diffusion UNet given as
  * ONNX, e.g. the published CelebA structure made by {@code scripts/export_celeba_structure.py}:
  * <pre>
- *   java ... org.acejvm.benchmarks.FilterMemory /tmp/unet_celeba128.onnx 3 128 1 [passes]
+ *   java ... org.acejvm.benchmarks.FilterMemory /tmp/unet_celeba128.onnx 3 128 1 [passes] [ONE_GRAPH|RECOMPUTE_PER_STEP]
  * </pre>
  * Prints the process's peak resident memory (VmHWM), JavaCPP's off-heap bytes and the Java heap after each pass.
  * T = 500, respacing 50, fraction 0.1 (S = 5), learned-range variance: the published CelebA setting.
@@ -30,13 +30,14 @@ public final class FilterMemory {
         Path onnx = Path.of(args[0]);
         int c = Integer.parseInt(args[1]), size = Integer.parseInt(args[2]), batch = Integer.parseInt(args[3]);
         int passes = args.length > 4 ? Integer.parseInt(args[4]) : 2;
+        DdpmFilter.GradientMode mode = args.length > 5 ? DdpmFilter.GradientMode.valueOf(args[5]) : DdpmFilter.GradientMode.ONE_GRAPH;
         ImageSpec spec = new ImageSpec(c, size, size);
         long t0 = System.nanoTime();
         OnnxModel unet = OnnxModel.load(onnx);
         DiffusionModel model = DiffusionModel.builder(unet, spec).schedule(NoiseSchedule.linear(500), "50")
                 .variance(DiffusionModel.Variance.LEARNED_RANGE).timestepType(unet.inputDataType("timesteps")).build();
-        DdpmFilter filter = DdpmFilter.ofFraction(model, 0.1, true);
-        report("loaded " + onnx.getFileName() + " in " + ms(t0), -1);
+        DdpmFilter filter = DdpmFilter.ofFraction(model, 0.1, true).withGradientMode(mode);
+        report("loaded " + onnx.getFileName() + " in " + ms(t0) + ", gradient mode " + mode, -1);
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, c, size, size);
         INDArray up = Nd4j.randn(DataType.FLOAT, batch, c, size, size);

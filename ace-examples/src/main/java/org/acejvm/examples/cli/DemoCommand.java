@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Explain Fashion-MNIST test images with the embedded models; writes out/report.html.")
 public final class DemoCommand implements Callable<Integer> {
-    @Mixin RunOptions run;
+    @Mixin AttackOptions run;
 
     @Option(names = "--count", defaultValue = "16", description = "Number of test images (default: ${DEFAULT-VALUE}).")
     int count;

@@ -20,7 +20,6 @@ import org.acejvm.attacks.Attack;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
 import org.acejvm.attacks.DistanceSchedule;
-import org.acejvm.attacks.StopRule;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.Backends;
 import org.acejvm.core.NoiseSource;
@@ -125,6 +124,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Explanations per method shown in out/evaluate/report.html (default: ${DEFAULT-VALUE}; 0: no report).")
     int reportCount;
 
+    @Option(names = "--resume",
+            description = "Keep the explanations that a previous run with the same settings wrote to <out>/evaluate/<method>/"
+                    + "results.jsonl and compute only the missing ones: an interrupted run goes on where it stopped.")
+    boolean resume;
+
     private SameDiffClassifier classifier;
     private DiffusionModel diffusion;
     private Path dir;
@@ -143,6 +147,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (n < count) System.err.printf(Locale.ROOT, "only %d correctly classified test images available%n", n);
         Targets targets = Targets.from(DemoCommand::confusableWith);
         INDArray originalFeatures = features.features(sel.images());
+        checkResumable();
 
         Map<Method, List<Explanation>> results = new EnumMap<>(Method.class);
         Map<Method, Long> nanos = new EnumMap<>(Method.class);
@@ -177,15 +182,6 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** Checks the arguments before anything is loaded; returns the chosen methods in table order. */
     private List<Method> validate() {
-        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        if (pr.hasMatchedOption("--distance")) {
-            throw new IllegalArgumentException("--distance is not an option of evaluate: the methods fix it "
-                    + "(ACE-l1 and ACE-l2; set the weights with --lambda and --lambda-l2)");
-        }
-        if (run.attack != RunOptions.AttackKind.pgd) {
-            throw new IllegalArgumentException("evaluate runs PGD, as the paper's evaluation does; --attack " + run.attack
-                    + " is not supported here");
-        }
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
         if (lambdaCount < 0) throw new IllegalArgumentException("--lambda-count must be 0 or more, got " + lambdaCount);
         if (reportCount < 0) throw new IllegalArgumentException("--report-count must be 0 or more, got " + reportCount);
@@ -200,7 +196,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        run.attack(); // checks --steps and --batch-size
+        run.checkCommon();
         EnumSet<Method> set = EnumSet.noneOf(Method.class);
         for (String s : methods) {
             if (s.isBlank()) continue;
@@ -222,7 +218,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private Attack pgd(double lambda1, double lambda2) {
         return Attacks.pgd(AttackSettings.builder().iterations(run.steps).step(run.stepSize).lambda1(lambda1)
                 .lambda2(lambda2).schedule(DistanceSchedule.NONE)
-                .stopRule(run.stopMargin == null ? StopRule.never() : StopRule.targetReached(run.stopMargin)).build());
+                .stopRule(run.stopRule()).build());
     }
 
     /** The explainer of a method (lambda1: the l1 weight of the methods that use it). */
@@ -250,66 +246,78 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<Method> shared = chosen.stream().filter(Method::sharesFilteredL1Attack).toList();
         for (Method m : chosen) {
             if (m.sharesFilteredL1Attack() && shared.size() > 1) continue;
-            long t0 = System.nanoTime();
-            results.put(m, ExplanationRun.run(m.label, explainer(m, run.lambda), sel.images(), targets, sel.ids(),
-                    fresh(dir.resolve(m.label))));
-            nanos.put(m, System.nanoTime() - t0);
+            Timed t = explainMissing(m.label, explainer(m, run.lambda), sel, targets, dir.resolve(m.label));
+            results.put(m, t.explanations());
+            nanos.put(m, t.nanos());
         }
         if (shared.size() > 1) {
             List<String> names = shared.stream().map(x -> x.label).toList();
-            long t0 = System.nanoTime();
-            List<Explanation> pre = ExplanationRun.run("attack through the filter (l1), shared by " + String.join(", ", names),
-                    explainer(Method.PRE_CE, run.lambda), sel.images(), targets, sel.ids(), fresh(dir.resolve(Method.PRE_CE.label)));
-            long attack = System.nanoTime() - t0;
+            Timed attack = explainMissing("attack through the filter (l1), shared by " + String.join(", ", names),
+                    explainer(Method.PRE_CE, run.lambda), sel, targets, dir.resolve(Method.PRE_CE.label));
             for (Method m : shared) {
                 if (m == Method.PRE_CE) {
-                    results.put(m, pre);
-                    nanos.put(m, attack);
+                    results.put(m, attack.explanations());
+                    nanos.put(m, attack.nanos());
                 } else {
-                    long t1 = System.nanoTime();
-                    results.put(m, refine(explainer(m, run.lambda), pre, sel.images(), fresh(dir.resolve(m.label))));
-                    nanos.put(m, attack + System.nanoTime() - t1);
+                    Timed refined = refineMissing(explainer(m, run.lambda), attack.explanations(), sel.images(), dir.resolve(m.label));
+                    results.put(m, refined.explanations());
+                    nanos.put(m, attack.nanos() + refined.nanos());
                 }
             }
         }
     }
 
-    /** Deletes a previous run's results.jsonl in {@code d} (results of this run are appended as they finish). */
-    private static Path fresh(Path d) {
-        try {
-            Files.createDirectories(d);
-            Files.deleteIfExists(d.resolve("results.jsonl"));
-            return d;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + d + ": " + e.getMessage(), e);
+    /** Explanations in selection order and the time they took (this run's wall time plus that of resumed ones). */
+    private record Timed(List<Explanation> explanations, long nanos) {}
+
+    /** Runs {@code explainer} on the selected images that {@code d/results.jsonl} does not hold yet (all without --resume). */
+    private Timed explainMissing(String label, Explainer explainer, DemoCommand.Selection sel, Targets targets, Path d) {
+        Map<Long, Explanation> done = previous(d, sel.ids());
+        int[] missing = missing(sel.ids(), done);
+        long t0 = System.nanoTime();
+        if (missing.length > 0) {
+            if (!done.isEmpty()) System.err.printf(Locale.ROOT, "%s: %d of %d explanations resumed from %s%n", label,
+                    done.size(), sel.ids().length, d.resolve("results.jsonl"));
+            INDArray images = sel.images().get(NDArrayIndex.indices(toLongs(missing))).dup();
+            long[] ids = java.util.Arrays.stream(missing).mapToLong(i -> sel.ids()[i]).toArray();
+            for (Explanation e : ExplanationRun.run(label, explainer, images, targets, ids, d)) done.put(e.sampleId(), e);
+        } else {
+            System.err.printf(Locale.ROOT, "%s: all %d explanations resumed from %s%n", label, done.size(), d.resolve("results.jsonl"));
         }
+        return inOrder(sel.ids(), done, System.nanoTime() - t0, missing);
     }
 
     /**
-     * Applies {@code explainer}'s refiner to shared pre-explanations, batch by batch, with the explainer's noise
-     * source (seeded with the run's seed), appending each finished batch to {@code out/results.jsonl}.
+     * Applies {@code explainer}'s refiner to the shared pre-explanations that {@code d/results.jsonl} does not hold
+     * yet, batch by batch, with the explainer's noise source (seeded with the run's seed), appending each finished
+     * batch to {@code d/results.jsonl}.
      */
-    private List<Explanation> refine(Explainer explainer, List<Explanation> pre, INDArray images, Path out) {
+    private Timed refineMissing(Explainer explainer, List<Explanation> pre, INDArray images, Path d) {
+        long[] allIds = pre.stream().mapToLong(Explanation::sampleId).toArray();
+        Map<Long, Explanation> done = previous(d, allIds);
+        int[] missing = missing(allIds, done);
         Refiner refiner = explainer.refiner();
         NoiseSource noise = NoiseSource.seeded(run.seed);
-        int n = pre.size();
-        System.err.println(explainer.method() + ": refining the " + n + " shared pre-explanations");
+        int n = missing.length;
+        System.err.println(explainer.method() + ": refining " + n + " of the " + pre.size() + " shared pre-explanations"
+                + (done.isEmpty() ? "" : " (" + done.size() + " resumed)"));
+        long t0 = System.nanoTime();
         ConsoleProgress bar = new ConsoleProgress(System.err, "images", n);
-        List<Explanation> result = new ArrayList<>(n);
-        Path file = out.resolve("results.jsonl");
+        Path file = d.resolve("results.jsonl");
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
             for (int from = 0; from < n; from += run.batchSize) {
                 int to = Math.min(n, from + run.batchSize);
-                long t0 = System.nanoTime();
-                List<Explanation> batch = pre.subList(from, to);
-                INDArray x = images.get(NDArrayIndex.interval(from, to)).dup();
+                long tb = System.nanoTime();
+                int[] rows = java.util.Arrays.copyOfRange(missing, from, to);
+                List<Explanation> batch = java.util.Arrays.stream(rows).mapToObj(pre::get).toList();
+                INDArray x = images.get(NDArrayIndex.indices(toLongs(rows))).dup();
                 INDArray xPre = stack(batch, true);
                 long[] ids = batch.stream().mapToLong(Explanation::sampleId).toArray();
                 Refinement r = refiner.refine(x, xPre, ids, noise);
                 INDArray p = classifier.probabilities(r.explanation());
                 INDArray changed = r.keep().rsub(1.0);
-                long perImage = (System.nanoTime() - t0) / (to - from);
+                long perImage = (System.nanoTime() - tb) / (to - from);
                 for (int i = 0; i < to - from; i++) {
                     Explanation e = batch.get(i);
                     Scores after = scores(p, i, e.source(), e.target());
@@ -319,7 +327,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                             e.attackSuccess(), after.predicted() == e.target(), e.iterations(), e.nanos() + perImage);
                     w.write(ExplanationJson.mapper().writeValueAsString(refined));
                     w.newLine();
-                    result.add(refined);
+                    done.put(refined.sampleId(), refined);
                 }
                 w.flush();
                 bar.update(to, "");
@@ -328,7 +336,88 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
         bar.finish();
-        return result;
+        // a refined explanation's own time includes its attack; the method's time adds the attack separately
+        Timed all = inOrder(allIds, done, System.nanoTime() - t0, missing);
+        long attackOfResumed = 0;
+        java.util.Set<Long> fresh = java.util.Arrays.stream(missing).mapToObj(i -> allIds[i]).collect(java.util.stream.Collectors.toSet());
+        for (int i = 0; i < allIds.length; i++) if (!fresh.contains(allIds[i])) attackOfResumed += pre.get(i).nanos();
+        return new Timed(all.explanations(), all.nanos() - attackOfResumed);
+    }
+
+    /**
+     * With --resume: the explanations of the selected samples in {@code d/results.jsonl}, by sample id (a line cut
+     * short by an interrupted write is skipped). Without: none, and a previous run's file is deleted.
+     */
+    private Map<Long, Explanation> previous(Path d, long[] ids) {
+        Path file = d.resolve("results.jsonl");
+        Map<Long, Explanation> done = new LinkedHashMap<>();
+        try {
+            Files.createDirectories(d);
+            if (!resume) {
+                Files.deleteIfExists(file);
+                return done;
+            }
+            if (!Files.exists(file)) return done;
+            java.util.Set<Long> wanted = java.util.Arrays.stream(ids).boxed().collect(java.util.stream.Collectors.toSet());
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                Explanation e;
+                try {
+                    e = ExplanationJson.fromJson(line);
+                } catch (RuntimeException partialLine) {
+                    continue;
+                }
+                if (wanted.contains(e.sampleId())) done.put(e.sampleId(), e);
+            }
+            return done;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] missing(long[] ids, Map<Long, Explanation> done) {
+        return java.util.stream.IntStream.range(0, ids.length).filter(i -> !done.containsKey(ids[i])).toArray();
+    }
+
+    private static long[] toLongs(int[] a) { return java.util.Arrays.stream(a).asLongStream().toArray(); }
+
+    /** The explanations of {@code ids} in order; time = this run's wall time plus the recorded time of resumed ones. */
+    private static Timed inOrder(long[] ids, Map<Long, Explanation> done, long wall, int[] missing) {
+        java.util.Set<Integer> fresh = java.util.Arrays.stream(missing).boxed().collect(java.util.stream.Collectors.toSet());
+        List<Explanation> list = new ArrayList<>(ids.length);
+        long nanos = wall;
+        for (int i = 0; i < ids.length; i++) {
+            Explanation e = done.get(ids[i]);
+            if (e == null) throw new IllegalStateException("no explanation of sample " + ids[i]);
+            list.add(e);
+            if (!fresh.contains(i)) nanos += e.nanos();
+        }
+        return new Timed(list, nanos);
+    }
+
+    /**
+     * Writes the settings that determine the explanations to {@code <out>/evaluate/settings.txt}; with --resume,
+     * refuses to mix results made with other settings.
+     */
+    private void checkResumable() {
+        String settings = String.join("\n",
+                "seed=" + run.seed, "steps=" + run.steps, "step-size=" + run.stepSize, "lambda=" + run.lambda,
+                "lambda-l2=" + lambdaL2, "stop-margin=" + run.stopMargin,
+                "classifier=" + EmbeddedDefault.classifierChecksum(), "diffusion=" + EmbeddedDefault.diffusionChecksum()) + "\n";
+        Path file = dir.resolve("settings.txt");
+        try {
+            Files.createDirectories(dir);
+            if (resume && Files.exists(file)) {
+                String before = Files.readString(file, StandardCharsets.UTF_8);
+                if (!before.equals(settings)) {
+                    throw new IllegalArgumentException("--resume: " + file + " records other settings than this run's ("
+                            + before.strip().replace('\n', ' ') + "); use another --out or run without --resume");
+                }
+            }
+            Files.writeString(file, settings, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static Scores scores(INDArray p, int row, int source, int target) {
@@ -384,11 +473,10 @@ public final class EvaluateCommand implements Callable<Integer> {
                 time = MetricValue.of(nanos.get(Method.ACE_L1) / 1e9 / main.size(), m);
                 reused = true;
             } else {
-                long t0 = System.nanoTime();
-                list = ExplanationRun.run("ACE-l1, lambda " + fmt(lambda),
-                        explainer(Method.ACE_L1, lambda), sub.images(), targets, sub.ids(),
-                        fresh(dir.resolve("lambda-" + fmt(lambda))));
-                time = MetricValue.of((System.nanoTime() - t0) / 1e9 / m, m);
+                Timed t = explainMissing("ACE-l1, lambda " + fmt(lambda), explainer(Method.ACE_L1, lambda), sub, targets,
+                        dir.resolve("lambda-" + fmt(lambda)));
+                list = t.explanations();
+                time = MetricValue.of(t.nanos() / 1e9 / m, m);
             }
             int[] targetClasses = list.stream().mapToInt(Explanation::target).toArray();
             MetricValue f = FlipRate.of(list.stream().mapToInt(e -> e.after().predicted()).toArray(), targetClasses);

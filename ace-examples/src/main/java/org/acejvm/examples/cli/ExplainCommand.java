@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Explain image files with an ONNX classifier and an ONNX diffusion UNet (defaults: the embedded models).")
 public final class ExplainCommand implements Callable<Integer> {
-    @Mixin RunOptions run;
+    @Mixin AttackOptions run;
 
     @Option(names = "--classifier", description = "Classifier ONNX file: input [N,C,H,W], output logits [N,K] (K=1: binary).")
     Path classifierFile;

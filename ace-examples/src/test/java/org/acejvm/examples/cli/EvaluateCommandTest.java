@@ -44,6 +44,12 @@ class EvaluateCommandTest {
         return lines[0];
     }
 
+    private String helpText() {
+        out.reset();
+        assertThat(AceCommand.execute("evaluate", "--help")).isZero();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     private int evaluate(String... args) {
         String[] all = new String[args.length + 3];
         all[0] = "evaluate";
@@ -73,14 +79,16 @@ class EvaluateCommandTest {
         assertThat(errorLine()).contains("small");
     }
 
-    @Test void distanceIsFixedByTheMethods() {
-        assertThat(evaluate("--distance", "l2")).isNotZero();
-        assertThat(errorLine()).contains("--distance").contains("ACE-l2");
-    }
-
-    @Test void onlyPgd() {
-        assertThat(evaluate("--attack", "cw")).isNotZero();
-        assertThat(errorLine()).contains("--attack cw");
+    /** The methods fix the attack (PGD) and the distance: evaluate does not offer those options at all. */
+    @Test void attackAndDistanceAreNotOptionsOfEvaluate() {
+        for (String option : new String[] {"--distance", "--attack", "--kappa"}) {
+            err.reset();
+            assertThat(evaluate(option, "1")).as(option).isEqualTo(2);
+            assertThat(errorLine()).contains("Unknown option").contains(option);
+        }
+        String help = helpText();
+        assertThat(help).contains("--lambda-l2").contains("--steps").contains("--resume")
+                .doesNotContain("--distance").doesNotContain("--attack").doesNotContain("--kappa");
     }
 
     @Test void stepsMustBePositive() {
@@ -147,5 +155,52 @@ class EvaluateCommandTest {
         System.arraycopy(a, 0, all, 1, a.length);
         System.arraycopy(b, 0, all, 1 + a.length, b.length);
         return all;
+    }
+
+    /**
+     * --resume: an interrupted run (here: the last line of each method's results.jsonl removed) goes on where it
+     * stopped, computes only the missing explanations, and ends with the same explanations as the uninterrupted run;
+     * other settings are refused instead of mixed in.
+     */
+    @Test void resumeComputesOnlyTheMissingExplanations() throws Exception {
+        String[] common = {"--count", "3", "--steps", "1", "--batch-size", "2", "--lambda-count", "0", "--report-count", "0",
+                "--methods", "ACE-l1,Pre-CE,plain-PGD", "--out", dir.toString()};
+        assertThat(AceCommand.execute(concat(common))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Path ev = dir.resolve("evaluate");
+        java.util.Map<String, List<String>> complete = new java.util.HashMap<>();
+        for (String m : List.of("ACE-l1", "Pre-CE", "plain-PGD")) {
+            List<String> lines = Files.readAllLines(ev.resolve(m).resolve("results.jsonl"));
+            assertThat(lines).as(m).hasSize(3);
+            complete.put(m, lines);
+            Files.write(ev.resolve(m).resolve("results.jsonl"), lines.subList(0, 2)); // "interrupted" before the last
+        }
+        String table = Files.readString(ev.resolve("table.md"));
+
+        err.reset();
+        assertThat(AceCommand.execute(concat(common, "--resume"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("plain-PGD: 2 of 3 explanations resumed").contains("refining 1 of the 3 shared pre-explanations (2 resumed)");
+        for (String m : List.of("ACE-l1", "Pre-CE", "plain-PGD")) {
+            List<String> lines = Files.readAllLines(ev.resolve(m).resolve("results.jsonl"));
+            assertThat(lines).as(m).hasSize(3);
+            Explanation resumed = ExplanationJson.fromJson(lines.get(2));
+            Explanation original = ExplanationJson.fromJson(complete.get(m).get(2));
+            assertThat(resumed.sampleId()).isEqualTo(original.sampleId());
+            assertThat(resumed.explanation().data()).as(m).isEqualTo(original.explanation().data());
+            assertThat(resumed.after()).as(m).isEqualTo(original.after());
+        }
+        // the flip-rate column is the same as the uninterrupted run's
+        assertThat(flipRates(Files.readString(ev.resolve("table.md")))).isEqualTo(flipRates(table));
+
+        err.reset();
+        String[] otherSteps = common.clone();
+        otherSteps[3] = "2"; // --steps 2
+        assertThat(AceCommand.execute(concat(otherSteps, "--resume"))).isNotZero();
+        assertThat(errorLine()).contains("--resume").contains("settings.txt").contains("steps=1");
+    }
+
+    private static List<String> flipRates(String markdown) {
+        return markdown.lines().filter(l -> l.startsWith("| ACE-l1 |") || l.startsWith("| Pre-CE |") || l.startsWith("| plain-PGD |"))
+                .map(l -> l.split("\\|")[2].strip()).toList();
     }
 }

@@ -1,0 +1,50 @@
+package org.acejvm.examples.cli;
+
+import org.acejvm.attacks.Attack;
+import org.acejvm.attacks.AttackSettings;
+import org.acejvm.attacks.Attacks;
+import org.acejvm.attacks.DistanceSchedule;
+import picocli.CommandLine.Option;
+
+/** {@link RunOptions} plus the choice of attack and distance, for the commands that run one explainer (demo, explain). */
+final class AttackOptions extends RunOptions {
+    enum AttackKind { pgd, gd, cw, fgsm }
+    enum Distance { l1, l2 }
+
+    @Option(names = "--attack", defaultValue = "pgd", description = "pgd, gd, cw or fgsm (default: ${DEFAULT-VALUE}).")
+    AttackKind attack;
+
+    @Option(names = "--distance", defaultValue = "l1", description = "Proximity term: l1 or l2 (default: ${DEFAULT-VALUE}).")
+    Distance distance;
+
+    @Option(names = "--kappa", defaultValue = "0", description = "C&W confidence (default: ${DEFAULT-VALUE}).")
+    double kappa;
+
+    AttackSettings settings() {
+        return AttackSettings.builder()
+                .iterations(steps)
+                .step(stepSize)
+                .lambda1(distance == Distance.l1 ? lambda : 0)
+                .lambda2(distance == Distance.l2 ? lambda : 0)
+                .schedule(DistanceSchedule.NONE)
+                .stopRule(stopRule())
+                .build();
+    }
+
+    /** The attack settings in words, for reports. */
+    String describeAttack() {
+        return attack + ", " + steps + " iterations, step " + stepSize + ", " + distance + " distance weight " + lambda
+                + (stopMargin == null ? ", no early stop (as the reference)"
+                        : ", each image stops once its target leads every other class by " + stopMargin);
+    }
+
+    Attack attack() {
+        checkCommon();
+        return switch (attack) {
+            case pgd -> Attacks.pgd(settings());
+            case gd -> Attacks.gd(settings());
+            case cw -> Attacks.cw(kappa, settings());
+            case fgsm -> Attacks.fgsm(stepSize * steps);
+        };
+    }
+}
