@@ -3,6 +3,7 @@ package org.acejvm.diffusion;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.acejvm.core.Checks;
 import org.acejvm.core.ImageSpec;
 import org.acejvm.core.InvalidInputException;
@@ -180,23 +181,61 @@ public final class DdpmFilter implements DiffusionFilter {
      * x -> sqrt(abar) (2x - 1) + ..., i.e. times 2 sqrt(abar_{S-1}). The same noise as the one-graph filter.
      */
     private Gradient recomputedGradient(INDArray images, INDArray upstream, long[] sampleIds, long callIndex, NoiseSource noise) {
-        Map<String, INDArray> feed = noiseFeed(STANDALONE_CALL, sampleIds, callIndex, noise);
-        INDArray[] stepNoise = new INDArray[steps];
-        if (stochastic) {
-            for (int k = steps - 1; k >= 1; k--) stepNoise[k] = feed.get(stepNoiseName(STANDALONE_CALL, k));
+        RecomputingPass pass = new RecomputingPass(images, noiseFeed(STANDALONE_CALL, sampleIds, callIndex, noise), STANDALONE_CALL);
+        return new Gradient(pass.output(), pass.backward(upstream));
+    }
+
+    /**
+     * With {@link GradientMode#RECOMPUTE_PER_STEP}: the filter differentiates itself step by step, so an attack runs
+     * it eagerly beside its classifier graph instead of adding its S UNet calls to that graph.
+     */
+    @Override
+    public Optional<SeparateGradient> separateGradient() {
+        if (gradientMode != GradientMode.RECOMPUTE_PER_STEP) return Optional.empty();
+        return Optional.of((images, feed, callName) -> {
+            Checks.images(images, imageSpec(), "images");
+            return new RecomputingPass(images, feed, callName);
+        });
+    }
+
+    /** One forward pass that keeps each step's input; its backward recomputes one step at a time. */
+    private final class RecomputingPass implements SeparateGradient.Pass {
+        private final INDArray[] inputs = new INDArray[steps];
+        private final INDArray[] stepNoise = new INDArray[steps];
+        private final INDArray output;
+        private boolean used;
+
+        RecomputingPass(INDArray images, Map<String, INDArray> feed, String callName) {
+            INDArray qNoise = feed.get(qNoiseName(callName));
+            if (qNoise == null) throw new InvalidInputException("no q_sample noise '" + qNoiseName(callName) + "' in the feed " + feed.keySet());
+            if (stochastic) {
+                for (int k = steps - 1; k >= 1; k--) {
+                    stepNoise[k] = feed.get(stepNoiseName(callName, k));
+                    if (stepNoise[k] == null) throw new InvalidInputException("no step noise '" + stepNoiseName(callName, k) + "' in the feed");
+                }
+            }
+            INDArray z = model.qSample(images.castTo(DataType.FLOAT).mul(2.0).subi(1.0), steps - 1, qNoise);
+            for (int k = steps - 1; k >= 0; k--) {
+                inputs[k] = z;
+                z = model.step(z, k, stepNoise[k]).sample();
+            }
+            output = z.add(1.0).muli(0.5);
         }
-        INDArray[] inputs = new INDArray[steps];
-        INDArray z = model.qSample(images.castTo(DataType.FLOAT).mul(2.0).subi(1.0), steps - 1, feed.get(qNoiseName(STANDALONE_CALL)));
-        for (int k = steps - 1; k >= 0; k--) {
-            inputs[k] = z;
-            z = model.step(z, k, stepNoise[k]).sample();
+
+        @Override public INDArray output() { return output; }
+
+        @Override
+        public INDArray backward(INDArray upstream) {
+            Checks.notNull(upstream, "upstream");
+            if (used) throw new IllegalStateException("backward was already run for this pass");
+            used = true;
+            INDArray g = upstream.castTo(DataType.FLOAT).mul(0.5);
+            for (int k = 0; k < steps; k++) {
+                g = model.stepGradient(inputs[k], k, stepNoise[k], g).gradient();
+                inputs[k] = null; // no longer needed
+            }
+            return g.muli(2.0 * model.schedule().sqrtAlphaCumprod(steps - 1));
         }
-        INDArray output = z.add(1.0).muli(0.5);
-        INDArray g = upstream.castTo(DataType.FLOAT).mul(0.5);
-        for (int k = 0; k < steps; k++) {
-            g = model.stepGradient(inputs[k], k, stepNoise[k], g).gradient();
-        }
-        return new Gradient(output, g.muli(2.0 * model.schedule().sqrtAlphaCumprod(steps - 1)));
     }
 
     /** Output of a standalone pass and the input gradient. */

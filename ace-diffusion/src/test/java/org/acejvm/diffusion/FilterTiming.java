@@ -38,6 +38,9 @@ class FilterTiming {
             long[] call = {0};
             time("batch " + n + " forward", reps, warmup, () -> filter.filter(x, ids, call[0]++, noise));
             time("batch " + n + " forward+backward", reps, warmup, () -> filter.gradient(x, up, ids, call[0]++, noise));
+            DdpmFilter recompute = filter.withGradientMode(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP);
+            time("batch " + n + " forward+backward (recompute per step)", reps, warmup,
+                    () -> recompute.gradient(x, up, ids, call[0]++, noise));
         }
     }
 

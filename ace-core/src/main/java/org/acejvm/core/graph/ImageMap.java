@@ -1,6 +1,7 @@
 package org.acejvm.core.graph;
 
 import java.util.Map;
+import java.util.Optional;
 import org.acejvm.core.NoiseSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -28,6 +29,31 @@ public interface ImageMap {
      * {@code noise}, so that a sample's values do not depend on the rest of its batch.
      */
     Map<String, INDArray> noiseFeed(String callName, long[] sampleIds, long callIndex, NoiseSource noise);
+
+    /**
+     * Present when this map computes its own vector-Jacobian product outside the caller's graph (for example a
+     * diffusion filter that recomputes each step during the backward pass to save memory). A caller that finds it
+     * runs the map eagerly and chains the gradients itself instead of adding the map to its graph. Default: absent.
+     */
+    default Optional<SeparateGradient> separateGradient() { return Optional.empty(); }
+
+    /** The eager forward and backward of a map that differentiates itself; see {@link #separateGradient()}. */
+    interface SeparateGradient {
+        /**
+         * The forward pass on [0, 1] images with the values of {@link #noiseFeed} for {@code callName}; the returned
+         * pass holds what its backward needs.
+         */
+        Pass forward(INDArray images, Map<String, INDArray> feed, String callName);
+
+        /** One forward pass of a map and its backward. */
+        interface Pass {
+            /** The map's output, the shape of the images. */
+            INDArray output();
+
+            /** The gradient of {@code sum(output * upstream)} with respect to the images. */
+            INDArray backward(INDArray upstream);
+        }
+    }
 
     /** The identity map: the classifier sees the attacked image itself. */
     static ImageMap identity() { return Identity.INSTANCE; }
