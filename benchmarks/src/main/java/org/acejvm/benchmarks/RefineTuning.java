@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Mask settings of the embedded default: one PGD attack through F_tau (reference settings) on the first N correctly
  * classified test images, then the inpainting refinement with several dilation/threshold pairs; prints the flip rate
- * and the masked area of each. {@code RefineTuning N batch}
+ * and the masked area of each. {@code RefineTuning N batch [diffusion.onnx]} (default: the embedded DDPM; another
+ * ONNX, e.g. a training snapshot exported by scripts/export_fmnist_diffusion.py, to compare before shipping it).
  */
 public final class RefineTuning {
     private RefineTuning() {}
@@ -35,7 +36,10 @@ public final class RefineTuning {
     public static void main(String[] a) {
         int n = Integer.parseInt(a[0]), batch = Integer.parseInt(a[1]);
         SameDiffClassifier c = EmbeddedDefault.classifier();
-        DiffusionModel m = EmbeddedDefault.diffusionModel();
+        DiffusionModel m = a.length > 2
+                ? EmbeddedDefault.diffusionModel(org.acejvm.core.onnx.OnnxModel.load(java.nio.file.Path.of(a[2])),
+                        EmbeddedDefault.TIMESTEPS, EmbeddedDefault.RESPACING)
+                : EmbeddedDefault.diffusionModel();
         FashionMnist test = FashionMnist.load(FashionMnist.Split.TEST, 200);
         int[] pred = c.predict(test.images());
         List<Integer> chosen = new ArrayList<>();
