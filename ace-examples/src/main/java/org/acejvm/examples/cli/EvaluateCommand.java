@@ -165,6 +165,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             table.row(r);
             curves.put(m.label, r.coutCurve());
         }
+        pairTable(table, chosen, results);
         String subtitle = n + " Fashion-MNIST test image" + (n == 1 ? "" : "s");
         EvaluationPlots.coutCurves(curves, subtitle, dir.resolve("cout_curves.png"));
 
@@ -438,6 +439,36 @@ public final class EvaluateCommand implements Callable<Integer> {
             parts[i] = a.reshape(1, a.size(0), a.size(1), a.size(2));
         }
         return Nd4j.concat(0, parts);
+    }
+
+    /**
+     * The flip rate of each method per class pair (the pairs of the first chosen method's explanations, most
+     * frequent first; every method explains the same images toward the same targets).
+     */
+    private static void pairTable(EvaluationTable table, List<Method> chosen, Map<Method, List<Explanation>> results) {
+        Map<String, long[]> counts = new LinkedHashMap<>(); // pair -> [images, successes per method...]
+        List<Explanation> first = results.get(chosen.get(0));
+        for (Explanation e : first) {
+            counts.computeIfAbsent(pairName(e), k -> new long[1 + chosen.size()])[0]++;
+        }
+        for (int m = 0; m < chosen.size(); m++) {
+            for (Explanation e : results.get(chosen.get(m))) {
+                long[] c = counts.get(pairName(e));
+                if (c != null && e.success()) c[1 + m]++;
+            }
+        }
+        List<EvaluationTable.PairRow> rows = new ArrayList<>();
+        counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).forEach(en -> {
+            long[] c = en.getValue();
+            List<MetricValue> rates = new ArrayList<>();
+            for (int m = 0; m < chosen.size(); m++) rates.add(MetricValue.of((double) c[1 + m] / c[0], c[0]));
+            rows.add(new EvaluationTable.PairRow(en.getKey(), c[0], rates));
+        });
+        table.pairRows(chosen.stream().map(m -> m.label).toList(), rows);
+    }
+
+    private static String pairName(Explanation e) {
+        return FashionMnist.CLASS_NAMES.get(e.source()) + " -> " + FashionMnist.CLASS_NAMES.get(e.target());
     }
 
     /** Feeds a method's explanations to its metrics, 64 at a time (explanations are in image order). */

@@ -27,6 +27,9 @@ public final class EvaluationTable {
     public record LambdaRow(double lambda, long images, MetricValue flipRate, MetricValue preFlipRate,
                             MetricValue secondsPerImage) {}
 
+    /** One class pair (source -> target) of the per-pair table: its image count and each method's flip rate. */
+    public record PairRow(String pair, long images, List<MetricValue> flipRates) {}
+
     private record Column(String header, Function<MethodResult, MetricValue> value, DoubleFunction<String> format) {}
 
     private static final List<Column> COLUMNS = List.of(
@@ -43,6 +46,8 @@ public final class EvaluationTable {
     private final List<MethodResult> rows = new ArrayList<>();
     private final List<LambdaRow> lambdaRows = new ArrayList<>();
     private String lambdaTitle = "Flip rate against lambda";
+    private final List<PairRow> pairRows = new ArrayList<>();
+    private final List<String> pairMethods = new ArrayList<>();
 
     public EvaluationTable(String title) {
         Checks.notNull(title, "title");
@@ -66,6 +71,23 @@ public final class EvaluationTable {
         lambdaTitle = sweepTitle;
         lambdaRows.clear();
         lambdaRows.addAll(sweep);
+        return this;
+    }
+
+    /** The flip rate of each method per class pair; {@code methods} names the rate columns of every row. */
+    public EvaluationTable pairRows(List<String> methods, List<PairRow> pairs) {
+        Checks.notNull(methods, "methods");
+        Checks.notNull(pairs, "pairs");
+        for (PairRow r : pairs) {
+            if (r.flipRates().size() != methods.size()) {
+                throw new IllegalArgumentException("pair " + r.pair() + ": " + r.flipRates().size() + " flip rates for "
+                        + methods.size() + " methods");
+            }
+        }
+        pairMethods.clear();
+        pairMethods.addAll(methods);
+        pairRows.clear();
+        pairRows.addAll(pairs);
         return this;
     }
 
@@ -117,6 +139,24 @@ public final class EvaluationTable {
         return out;
     }
 
+    private static final String PAIR_TITLE = "Flip rate (%) per class pair (source -> target)";
+
+    private List<String> pairHeaders() {
+        List<String> h = new ArrayList<>(List.of("pair", "images"));
+        h.addAll(pairMethods);
+        return h;
+    }
+
+    private List<List<String>> pairCells(Footnotes fn) {
+        List<List<String>> out = new ArrayList<>();
+        for (PairRow r : pairRows) {
+            List<String> line = new ArrayList<>(List.of(r.pair(), Long.toString(r.images())));
+            for (MetricValue v : r.flipRates()) line.add(fn.cell(v, x -> String.format(Locale.ROOT, "%.1f", 100 * x)));
+            out.add(line);
+        }
+        return out;
+    }
+
     private static final List<String> LAMBDA_HEADERS =
             List.of("lambda", "images", "FR (%)", "pre-explanation FR (%)", "time/image (s)");
 
@@ -127,6 +167,10 @@ public final class EvaluationTable {
         notes.forEach((k, v) -> sb.append("- **").append(k).append("**: ").append(v).append('\n'));
         sb.append('\n');
         appendMarkdownTable(sb, headers(), cells(fn));
+        if (!pairRows.isEmpty()) {
+            sb.append("\n## ").append(PAIR_TITLE).append("\n\n");
+            appendMarkdownTable(sb, pairHeaders(), pairCells(fn));
+        }
         if (!lambdaRows.isEmpty()) {
             sb.append("\n## ").append(lambdaTitle).append("\n\n");
             appendMarkdownTable(sb, LAMBDA_HEADERS, lambdaCells(fn));
@@ -160,6 +204,10 @@ public final class EvaluationTable {
         notes.forEach((k, v) -> sb.append("<li><b>").append(esc(k)).append("</b>: ").append(esc(v)).append("</li>\n"));
         sb.append("</ul>\n");
         appendHtmlTable(sb, "results", headers(), cells(fn));
+        if (!pairRows.isEmpty()) {
+            sb.append("<h2>").append(esc(PAIR_TITLE)).append("</h2>\n");
+            appendHtmlTable(sb, "pairs", pairHeaders(), pairCells(fn));
+        }
         if (!lambdaRows.isEmpty()) {
             sb.append("<h2>").append(esc(lambdaTitle)).append("</h2>\n");
             appendHtmlTable(sb, "lambda", LAMBDA_HEADERS, lambdaCells(fn));

@@ -109,7 +109,12 @@ class EvaluateCommandTest {
         assertThat(md).contains("| method | FR (%) ↑ | FID ↓ | sFID ↓ | COUT ↑ | S3 ↑ | mean l1 ↓ | time/image (s) |")
                 .contains("- **images**: 2 correctly classified").contains("- **seed**: 0")
                 .contains("- **feature network**: penultimate layer of the shipped classifier fmnist-cnn")
-                .contains("## Flip rate against lambda").doesNotContain("NaN");
+                .contains("## Flip rate against lambda").doesNotContain("NaN")
+                .contains("## Flip rate (%) per class pair (source -> target)\n\n| pair | images | ACE-l1 | plain-PGD |");
+        // per-pair rows: "| Source -> Target | n | rate | rate |", the counts adding up to the 2 images
+        List<String> pairs = md.lines().filter(l -> l.matches("\\| [^|]+ -> [^|]+ \\| \\d+ \\|.*")).toList();
+        assertThat(pairs).isNotEmpty();
+        assertThat(pairs.stream().mapToInt(l -> Integer.parseInt(l.split("\\|")[2].strip())).sum()).isEqualTo(2);
         List<String> rows = md.lines().filter(l -> l.startsWith("| ACE-l1 |") || l.startsWith("| plain-PGD |")).toList();
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).startsWith("| ACE-l1 |"); // table order, whatever the order of --methods
