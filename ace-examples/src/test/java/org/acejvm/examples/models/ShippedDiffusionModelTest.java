@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The shipped Fashion-MNIST diffusion model through the library's sampler and denoiser (T = 500, respacing 50):
  * samples from pure noise are images (in range, not constant, far smoother than noise), and the denoising error
- * falls as the starting noise level falls.
+ * falls as the starting noise level falls; the translated UNet reproduces PyTorch's output on the reference tensors
+ * that the export script wrote with the model.
  */
 class ShippedDiffusionModelTest {
     private static final Logger LOG = LoggerFactory.getLogger(ShippedDiffusionModelTest.class);
@@ -25,6 +26,31 @@ class ShippedDiffusionModelTest {
 
     @BeforeAll
     static void load() { model = EmbeddedDefault.diffusionModel(); }
+
+    /** The shipped ONNX through the library's translator equals PyTorch's output (relative to the largest value). */
+    @Test
+    void translatedUNetMatchesPyTorchOnTheReferenceTensors() throws Exception {
+        org.acejvm.core.onnx.OnnxModel unet = org.acejvm.core.onnx.OnnxModel.load(java.nio.file.Path.of(
+                ShippedDiffusionModelTest.class.getResource(EmbeddedDefault.DIFFUSION_RESOURCE).toURI()));
+        INDArray x = npy("x.npy");
+        INDArray t = npy("timesteps.npy").castTo(unet.inputDataType("timesteps"));
+        INDArray expected = npy("out.npy");
+        org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
+        var xv = sd.placeHolder("x", org.nd4j.linalg.api.buffer.DataType.FLOAT, -1, 1, 32, 32);
+        var tv = sd.placeHolder("t", unet.inputDataType("timesteps"), -1);
+        var out = sd.identity("out", unet.call(sd, "unet", xv, tv)[0]);
+        org.acejvm.core.graph.ArenaMemory.resetFor(sd);
+        INDArray got = sd.output(java.util.Map.of("x", x, "t", t), "out").get("out");
+        assertThat(got.shape()).containsExactly(expected.shape());
+        double err = got.sub(expected).amaxNumber().doubleValue() / expected.amaxNumber().doubleValue();
+        LOG.info(String.format(Locale.ROOT, "shipped UNet vs PyTorch on 8 reference inputs: relative error %.2e", err));
+        assertThat(err).isLessThan(1e-4);
+    }
+
+    private static INDArray npy(String name) throws Exception {
+        return org.nd4j.linalg.factory.Nd4j.createFromNpyFile(
+                new java.io.File(ShippedDiffusionModelTest.class.getResource("/fmnist-ddpm/" + name).toURI()));
+    }
 
     @Test
     void samplesFromPureNoiseAreInRangeNotConstantAndSmootherThanNoise() {
