@@ -44,6 +44,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
+        run.defaultStep(EmbeddedDefault.ATTACK_STEP);
         Backends.logOnce();
         SameDiffClassifier classifier = EmbeddedDefault.classifier();
         DiffusionModel diffusion = EmbeddedDefault.diffusionModel();

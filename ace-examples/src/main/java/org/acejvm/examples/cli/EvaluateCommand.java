@@ -199,6 +199,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         run.checkCommon();
+        run.defaultStep(EmbeddedDefault.ATTACK_STEP);
         EnumSet<Method> set = EnumSet.noneOf(Method.class);
         for (String s : methods) {
             if (s.isBlank()) continue;
@@ -563,8 +564,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + "S3 (mean cosine similarity of the feature vectors of original and counterfactual) and mean "
                         + "l1 (mean |x - x'| per pixel, images in [0, 1]) over the successful explanations only; COUT "
                         + "over all pairs (insertion in " + Cout.REFERENCE_STEPS + " steps)")
-                .note("attack", "PGD, " + run.steps + " iterations, step " + (Math.abs(run.stepSize - 1 / 255.0) < 1e-12 ? "1/255"
-                        : fmt(run.stepSize)) + ", eps 1; l1 weight "
+                .note("attack", "PGD, " + run.steps + " iterations, step " + stepInWords(run.stepSize) + ", eps 1; l1 weight "
                         + fmt(run.lambda) + " (ACE-l1, Pre-CE, F-CE, FR-CE, plain-PGD), l2 weight " + fmt(lambdaL2)
                         + " (ACE-l2)" + (run.stopMargin == null ? ", no early stop" : ", each image stops once the target leads by "
                         + fmt(run.stopMargin) + " (--stop-margin)"))
@@ -593,6 +593,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         report.setting("seed", run.seed).setting("attack", "PGD, " + run.steps + " iterations").setting("backend",
                 Backends.describe());
         report.write(elapsed);
+    }
+
+    /** k/255 when the step is one, else the number. */
+    static String stepInWords(double step) {
+        double k = step * 255;
+        return Math.abs(k - Math.rint(k)) < 1e-9 ? (long) Math.rint(k) + "/255" : fmt(step);
     }
 
     /** A number as written on the command line: 0.001, not 0.00100000. */

@@ -16,8 +16,20 @@ class RunOptions {
     @Option(names = "--lambda", defaultValue = "0.001", description = "Weight of the distance term; in evaluate the l1 weight (default: ${DEFAULT-VALUE}).")
     double lambda;
 
-    @Option(names = "--step-size", defaultValue = "0.00392156862745098", description = "Attack step (default: 1/255).")
-    double stepSize;
+    @Option(names = "--step-size", description = "Attack step (default: 4/255 with the embedded models, see "
+            + "EmbeddedDefault.ATTACK_STEP; 1/255, the reference's, with your own models).")
+    Double stepSizeOption;
+
+    /** The attack step in use: --step-size, or the command's default set by {@link #defaultStep}. */
+    double stepSize = org.acejvm.attacks.AttackSettings.REFERENCE_STEP;
+
+    /** Sets the step used when --step-size is not given. Every command calls this before it builds an attack. */
+    void defaultStep(double step) {
+        stepSize = stepSizeOption != null ? stepSizeOption : step;
+        if (!(stepSize > 0) || Double.isInfinite(stepSize)) {
+            throw new IllegalArgumentException("--step-size must be a positive number, got " + stepSize);
+        }
+    }
 
     @Option(names = "--stop-margin", description = "Stop each image's attack once the target's probability exceeds every "
             + "other class's by this margin, in [0, 1) (default: no early stop, all --steps iterations as the reference).")
