@@ -40,7 +40,7 @@ public interface ImageMap {
     /** The eager forward and backward of a map that differentiates itself; see {@link #separateGradient()}. */
     interface SeparateGradient {
         /**
-         * The forward pass on [0, 1] images with the values of {@link #noiseFeed} for {@code callName}; the returned
+         * The forward pass on [0, 1] images with the values of {@link ImageMap#noiseFeed} for {@code callName}; the returned
          * pass holds what its backward needs.
          */
         Pass forward(INDArray images, Map<String, INDArray> feed, String callName);

@@ -3,7 +3,6 @@ package org.acejvm.examples.cli;
 import org.acejvm.attacks.Attack;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
-import org.acejvm.attacks.DistanceSchedule;
 import picocli.CommandLine.Option;
 
 /** {@link RunOptions} plus the choice of attack and distance, for the commands that run one explainer (demo, explain). */
@@ -21,14 +20,7 @@ final class AttackOptions extends RunOptions {
     double kappa;
 
     AttackSettings settings() {
-        return AttackSettings.builder()
-                .iterations(steps)
-                .step(stepSize)
-                .lambda1(distance == Distance.l1 ? lambda : 0)
-                .lambda2(distance == Distance.l2 ? lambda : 0)
-                .schedule(DistanceSchedule.NONE)
-                .stopRule(stopRule())
-                .build();
+        return settings(distance == Distance.l1 ? lambda : 0, distance == Distance.l2 ? lambda : 0);
     }
 
     /** The attack settings in words, for reports. */

@@ -17,9 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.acejvm.attacks.Attack;
-import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
-import org.acejvm.attacks.DistanceSchedule;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.Backends;
 import org.acejvm.core.NoiseSource;
@@ -219,9 +217,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private Attack pgd(double lambda1, double lambda2) {
-        return Attacks.pgd(AttackSettings.builder().iterations(run.steps).step(run.stepSize).lambda1(lambda1)
-                .lambda2(lambda2).schedule(DistanceSchedule.NONE)
-                .stopRule(run.stopRule()).build());
+        return Attacks.pgd(run.settings(lambda1, lambda2));
     }
 
     /** The explainer of a method (lambda1: the l1 weight of the methods that use it). */
@@ -287,7 +283,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         } else {
             System.err.printf(Locale.ROOT, "%s: all %d explanations resumed from %s%n", label, done.size(), d.resolve("results.jsonl"));
         }
-        return inOrder(sel.ids(), done, System.nanoTime() - t0, missing);
+        return inOrder(sel.ids(), done, System.nanoTime() - t0, missing, i -> done.get(sel.ids()[i]).nanos());
     }
 
     /**
@@ -340,11 +336,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         bar.finish();
         // a refined explanation's own time includes its attack; the method's time adds the attack separately
-        Timed all = inOrder(allIds, done, System.nanoTime() - t0, missing);
-        long attackOfResumed = 0;
-        java.util.Set<Long> fresh = java.util.Arrays.stream(missing).mapToObj(i -> allIds[i]).collect(java.util.stream.Collectors.toSet());
-        for (int i = 0; i < allIds.length; i++) if (!fresh.contains(allIds[i])) attackOfResumed += pre.get(i).nanos();
-        return new Timed(all.explanations(), all.nanos() - attackOfResumed);
+        return inOrder(allIds, done, System.nanoTime() - t0, missing, i -> done.get(allIds[i]).nanos() - pre.get(i).nanos());
     }
 
     /**
@@ -384,8 +376,12 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private static long[] toLongs(int[] a) { return java.util.Arrays.stream(a).asLongStream().toArray(); }
 
-    /** The explanations of {@code ids} in order; time = this run's wall time plus the recorded time of resumed ones. */
-    private static Timed inOrder(long[] ids, Map<Long, Explanation> done, long wall, int[] missing) {
+    /**
+     * The explanations of {@code ids} in order; time = this run's wall time plus {@code resumedNanos} of each resumed
+     * one (by index).
+     */
+    private static Timed inOrder(long[] ids, Map<Long, Explanation> done, long wall, int[] missing,
+                                 java.util.function.IntToLongFunction resumedNanos) {
         java.util.Set<Integer> fresh = java.util.Arrays.stream(missing).boxed().collect(java.util.stream.Collectors.toSet());
         List<Explanation> list = new ArrayList<>(ids.length);
         long nanos = wall;
@@ -393,7 +389,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             Explanation e = done.get(ids[i]);
             if (e == null) throw new IllegalStateException("no explanation of sample " + ids[i]);
             list.add(e);
-            if (!fresh.contains(i)) nanos += e.nanos();
+            if (!fresh.contains(i)) nanos += resumedNanos.applyAsLong(i);
         }
         return new Timed(list, nanos);
     }

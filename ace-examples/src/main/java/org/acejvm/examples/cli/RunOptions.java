@@ -1,6 +1,8 @@
 package org.acejvm.examples.cli;
 
 import java.nio.file.Path;
+import org.acejvm.attacks.AttackSettings;
+import org.acejvm.attacks.DistanceSchedule;
 import org.acejvm.attacks.StopRule;
 import picocli.CommandLine.Option;
 
@@ -46,9 +48,16 @@ class RunOptions {
     @Option(names = "--debug", description = "Print stack traces of errors.")
     boolean debug;
 
-    /** The early-stop rule of --stop-margin. */
-    StopRule stopRule() {
-        return stopMargin == null ? StopRule.never() : StopRule.targetReached(stopMargin);
+    /** The attack settings of these options with distance weights {@code lambda1} and {@code lambda2}. */
+    AttackSettings settings(double lambda1, double lambda2) {
+        return AttackSettings.builder()
+                .iterations(steps)
+                .step(stepSize)
+                .lambda1(lambda1)
+                .lambda2(lambda2)
+                .schedule(DistanceSchedule.NONE)
+                .stopRule(stopMargin == null ? StopRule.never() : StopRule.targetReached(stopMargin))
+                .build();
     }
 
     /** Checks the numeric options shared by every command. */
