@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * FR-CE / F-CE: the pre-explanation through a filter (forward only), clamped to [0, 1]. The filter's graph is built
- * once on first use. Its noise is that of call index {@link #CALL_INDEX}, which no attack iteration uses.
+ * FR-CE / F-CE: the pre-explanation through a filter (forward only), clamped to [0, 1]. A filter that runs itself
+ * step by step ({@link ImageMap#separateGradient()}) is run so, with the memory of one step; any other filter's graph
+ * is built once on first use. Its noise is that of call index {@link #CALL_INDEX}, which no attack iteration uses.
  */
 final class FilterRefiner implements Refiner {
     /** The call index of the refinement's filter noise (attack iterations use 0, 1, ...). */
@@ -45,9 +46,15 @@ final class FilterRefiner implements Refiner {
         Checks.notNull(sampleIds, "sampleIds");
         Checks.sameCount(sampleIds.length, "sampleIds", preExplanation.size(0), "preExplanation");
         INDArray keep = Masks.keep(original, preExplanation, mask);
-        if (graph == null) build(preExplanation);
         Map<String, INDArray> feed = filter.noiseFeed(CALL, sampleIds, CALL_INDEX, noise);
-        INDArray out = graph.forward(preExplanation, feed, output).get(output);
+        INDArray out;
+        var eager = filter.separateGradient();
+        if (eager.isPresent()) {
+            out = eager.get().forward(preExplanation, feed, CALL).output();
+        } else {
+            if (graph == null) build(preExplanation);
+            out = graph.forward(preExplanation, feed, output).get(output);
+        }
         out = Transforms.min(Transforms.max(out, 0.0, false), 1.0, false);
         return new Refinement(out, keep, null);
     }

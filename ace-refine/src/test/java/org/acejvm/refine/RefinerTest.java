@@ -44,6 +44,18 @@ class RefinerTest {
     }
 
     @Test
+    void aStepByStepFilterRefinesLikeItsOneGraphForm() {
+        INDArray[] p = pair();
+        DdpmFilter oneGraph = DdpmFilter.ofFraction(MODEL, ToyDiffusion.FRACTION, true);
+        DdpmFilter stepwise = oneGraph.withGradientMode(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP);
+        Refinement a = Refiner.filter(oneGraph, "FR-CE").refine(p[0], p[1], IDS, NoiseSource.seeded(4));
+        Refinement b = Refiner.filter(stepwise, "FR-CE").refine(p[0], p[1], IDS, NoiseSource.seeded(4));
+        assertThat(b.explanation().sub(a.explanation()).amaxNumber().doubleValue()).isLessThan(1e-6);
+        assertThat(b.explanation().sub(p[1]).amaxNumber().doubleValue()).isGreaterThan(1e-3);
+        assertThat(b.keep()).isEqualTo(a.keep());
+    }
+
+    @Test
     void inpaintingKeepsTheOriginalOutsideTheMaskAndReportsTheNoisyStart() {
         INDArray[] p = pair();
         Inpainter inpainter = Inpainter.ofFraction(MODEL, ToyDiffusion.FRACTION);

@@ -31,7 +31,6 @@ final class AttackOptions extends RunOptions {
     }
 
     Attack attack() {
-        checkCommon();
         return switch (attack) {
             case pgd -> Attacks.pgd(settings());
             case gd -> Attacks.gd(settings());

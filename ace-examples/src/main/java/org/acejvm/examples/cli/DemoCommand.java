@@ -43,15 +43,12 @@ public final class DemoCommand implements Callable<Integer> {
     /** The demo's default --batch-size (the other commands default to 8). */
     static final int DEMO_BATCH = 16;
 
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         long start = System.nanoTime();
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
-        run.defaultStep(EmbeddedDefault.ATTACK_STEP);
         // the demo's 16 images in one batch: per-op overhead dominates at batch 8, so this is about 20% faster
-        if (!spec.commandLine().getParseResult().hasMatchedOption("--batch-size")) run.batchSize = DEMO_BATCH;
+        run.useDefaults(EmbeddedDefault.ATTACK_STEP, DEMO_BATCH);
         Backends.logOnce();
         SameDiffClassifier classifier = EmbeddedDefault.classifier();
         DiffusionModel diffusion = EmbeddedDefault.diffusionModel();

@@ -46,7 +46,6 @@ import org.acejvm.refine.Refiner;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -97,7 +96,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     @Mixin RunOptions run;
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--count", defaultValue = "500", description = "Number of test images (default: ${DEFAULT-VALUE}).")
     int count;
@@ -196,8 +194,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        run.checkCommon();
-        run.defaultStep(EmbeddedDefault.ATTACK_STEP);
+        run.useDefaults(EmbeddedDefault.ATTACK_STEP, RunOptions.DEFAULT_BATCH);
         EnumSet<Method> set = EnumSet.noneOf(Method.class);
         for (String s : methods) {
             if (s.isBlank()) continue;

@@ -91,7 +91,8 @@ public final class ExplainCommand implements Callable<Integer> {
         Targets targets = targets(classifier.numClasses());
         DiffusionModel diffusion = diffusionFile == null ? EmbeddedDefault.diffusionModel() : onnxDiffusion(diffusionFile, spec);
         boolean embedded = classifierFile == null && diffusionFile == null;
-        run.defaultStep(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP);
+        run.useDefaults(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
+                RunOptions.DEFAULT_BATCH);
         MaskSettings mask = new MaskSettings(dilation != null ? dilation : embedded ? EmbeddedDefault.MASK.dilation()
                 : MaskSettings.REFERENCE_DILATION, threshold);
         Explainer explainer = Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction).mask(mask)

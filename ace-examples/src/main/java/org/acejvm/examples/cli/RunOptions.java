@@ -22,25 +22,25 @@ class RunOptions {
             + "EmbeddedDefault.ATTACK_STEP; 1/255, the reference's, with your own models).")
     Double stepSizeOption;
 
-    /** The attack step in use: --step-size, or the command's default set by {@link #defaultStep}. */
+    /** The attack step in use: --step-size, or the command's default set by {@link #useDefaults}. */
     double stepSize = org.acejvm.attacks.AttackSettings.REFERENCE_STEP;
 
-    /** Sets the step used when --step-size is not given. Every command calls this before it builds an attack. */
-    void defaultStep(double step) {
-        stepSize = stepSizeOption != null ? stepSizeOption : step;
-        if (!(stepSize > 0) || Double.isInfinite(stepSize)) {
-            throw new IllegalArgumentException("--step-size must be a positive number, got " + stepSize);
-        }
-    }
+    /** The --batch-size of the commands that do not choose their own (demo: {@code DemoCommand.DEMO_BATCH}). */
+    static final int DEFAULT_BATCH = 8;
 
     @Option(names = "--stop-margin", description = "Stop each image's attack once the target's probability exceeds every "
             + "other class's by this margin, in [0, 1) (default: no early stop, all --steps iterations as the reference).")
     Double stopMargin;
 
-    @Option(names = "--batch-size", defaultValue = "8",
-            description = "Images per attack batch (default: ${DEFAULT-VALUE}, demo: 16; peak memory with the embedded models "
+    @Option(names = "--batch-size",
+            description = "Images per attack batch (default: 8, demo: 16; peak memory with the embedded models "
                     + "about 6 GB at 8, 9.4 GB at 16).")
-    int batchSize;
+    Integer batchSizeOption;
+
+    /** The batch size in use: --batch-size, or the command's default set by {@link #useDefaults}. */
+    int batchSize = DEFAULT_BATCH;
+
+    private boolean resolved;
 
     @Option(names = "--out", defaultValue = "out", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -50,6 +50,7 @@ class RunOptions {
 
     /** The attack settings of these options with distance weights {@code lambda1} and {@code lambda2}. */
     AttackSettings settings(double lambda1, double lambda2) {
+        if (!resolved) throw new IllegalStateException("call useDefaults before building attack settings");
         return AttackSettings.builder()
                 .iterations(steps)
                 .step(stepSize)
@@ -60,9 +61,19 @@ class RunOptions {
                 .build();
     }
 
-    /** Checks the numeric options shared by every command. */
-    void checkCommon() {
+    /**
+     * Resolves the options whose default depends on the command ({@code step} and {@code batch} apply where
+     * --step-size and --batch-size are not given) and checks the numeric options shared by every command. Every
+     * command calls this before it builds an attack.
+     */
+    void useDefaults(double step, int batch) {
+        stepSize = stepSizeOption != null ? stepSizeOption : step;
+        batchSize = batchSizeOption != null ? batchSizeOption : batch;
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        if (!(stepSize > 0) || Double.isInfinite(stepSize)) {
+            throw new IllegalArgumentException("--step-size must be a positive number, got " + stepSize);
+        }
+        resolved = true;
     }
 }
