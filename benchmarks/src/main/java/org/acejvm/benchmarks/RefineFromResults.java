@@ -15,6 +15,9 @@ import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.diffusion.Inpainter;
 import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.examples.data.FashionMnist;
+import org.acejvm.examples.models.FashionCnn;
+import org.acejvm.metrics.Fid;
+import org.acejvm.metrics.SameDiffFeatures;
 import org.acejvm.refine.Refinement;
 import org.acejvm.refine.Refiner;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,7 +26,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Re-refines the pre-explanations that an {@code ace evaluate} run stored (a method's {@code results.jsonl}) with
- * ACE's inpainting started from several respaced steps, on the embedded models, and prints each flip rate: the
+ * ACE's inpainting started from several respaced steps, on the embedded models, and prints each flip rate and FID
+ * (successful ones; features: the shipped classifier's penultimate layer, as in {@code ace evaluate}): the
  * refinement costs a fraction of a second per image, so its settings can be tuned on hundreds of stored attacks
  * without running them again. The seed is the run's (noise is keyed by sample id, so the default S reproduces the
  * stored ACE explanations).
@@ -51,6 +55,8 @@ public final class RefineFromResults {
         INDArray pre = Nd4j.stack(0, list.stream().map(e -> e.preExplanation().toINDArray()).toArray(INDArray[]::new));
         SameDiffClassifier c = EmbeddedDefault.classifier();
         DiffusionModel m = EmbeddedDefault.diffusionModel();
+        SameDiffFeatures features = SameDiffFeatures.of(((FashionCnn) c.network()).withPenultimate(), c.inputSpec(),
+                c.preprocessing(), FashionCnn.PENULTIMATE).batchSize(256);
         System.out.printf(Locale.ROOT, "%d stored explanations (%s); stored flip rate %.3f, pre-explanations %.3f%n", n,
                 list.get(0).method(), list.stream().filter(Explanation::success).count() / (double) n,
                 RefineTuning.rate(c.predict(pre), targets));
@@ -60,16 +66,22 @@ public final class RefineFromResults {
             long t0 = System.nanoTime();
             int[] predicted = new int[n];
             double change = 0;
+            Fid fid = new Fid(features, true);
             for (int from = 0; from < n; from += batch) {
                 int to = Math.min(n, from + batch);
                 INDArray xb = x.get(NDArrayIndex.interval(from, to)).dup();
                 INDArray pb = pre.get(NDArrayIndex.interval(from, to)).dup();
                 Refinement r = refiner.refine(xb, pb, java.util.Arrays.copyOfRange(ids, from, to), NoiseSource.seeded(seed));
-                System.arraycopy(c.predict(r.explanation()), 0, predicted, from, to - from);
+                int[] p = c.predict(r.explanation());
+                System.arraycopy(p, 0, predicted, from, to - from);
+                boolean[] ok = new boolean[to - from];
+                for (int i = 0; i < ok.length; i++) ok[i] = p[i] == targets[from + i];
+                fid.add(xb, r.explanation(), ok);
                 change += r.explanation().sub(xb).norm1Number().doubleValue();
             }
-            System.out.printf(Locale.ROOT, "inpainting from respaced step %d (S = %d): flip rate %.3f, mean |change| %.4f, %.2f s per image%n",
-                    steps - 1, steps, RefineTuning.rate(predicted, targets), change / x.length(), (System.nanoTime() - t0) / 1e9 / n);
+            System.out.printf(Locale.ROOT, "inpainting from respaced step %d (S = %d): flip rate %.3f, FID %s, mean |change| %.4f, %.2f s per image%n",
+                    steps - 1, steps, RefineTuning.rate(predicted, targets), fid.value(), change / x.length(),
+                    (System.nanoTime() - t0) / 1e9 / n);
         }
     }
 }
