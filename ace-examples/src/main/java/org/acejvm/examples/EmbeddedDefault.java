@@ -14,6 +14,7 @@ import org.acejvm.diffusion.Inpainter;
 import org.acejvm.diffusion.NoiseSchedule;
 import org.acejvm.examples.data.FashionMnist;
 import org.acejvm.examples.models.FashionCnn;
+import org.acejvm.metrics.SameDiffFeatures;
 import org.acejvm.refine.MaskSettings;
 
 /**
@@ -42,6 +43,18 @@ public final class EmbeddedDefault {
     public static final double ATTACK_STEP = 4.0 / 255;
 
     private EmbeddedDefault() {}
+
+    /**
+     * The feature network of the embedded default's FID, sFID and S3: the shipped classifier's penultimate layer (fc1
+     * after ReLU, 128 values), not Inception or SimSiam.
+     */
+    public static SameDiffFeatures penultimateFeatures(SameDiffClassifier classifier) {
+        if (!(classifier.network() instanceof FashionCnn cnn)) {
+            throw new IllegalStateException("expected the embedded FashionCnn classifier, got " + classifier.network());
+        }
+        return SameDiffFeatures.of(cnn.withPenultimate(), classifier.inputSpec(), classifier.preprocessing(),
+                FashionCnn.PENULTIMATE).batchSize(256);
+    }
 
     /** The shipped Fashion-MNIST classifier (1x32x32 inputs in [0, 1], 10 classes). */
     public static SameDiffClassifier classifier() { return FashionCnn.loadDefault(); }

@@ -1,10 +1,6 @@
 package org.acejvm.benchmarks;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.acejvm.core.NoiseSource;
@@ -15,7 +11,6 @@ import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.diffusion.Inpainter;
 import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.examples.data.FashionMnist;
-import org.acejvm.examples.models.FashionCnn;
 import org.acejvm.metrics.Fid;
 import org.acejvm.metrics.SameDiffFeatures;
 import org.acejvm.refine.Refinement;
@@ -36,15 +31,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class RefineFromResults {
     private RefineFromResults() {}
 
-    public static void main(String[] a) throws IOException {
+    public static void main(String[] a) {
         if (a.length < 2) {
             System.err.println("usage: RefineFromResults <results.jsonl> <S,S,...> [batch] [seed]");
             System.exit(2);
         }
-        List<Explanation> list = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(a[0]), StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) list.add(ExplanationJson.fromJson(line));
-        }
+        List<Explanation> list = ExplanationJson.readLines(Path.of(a[0]));
         int batch = a.length > 2 ? Integer.parseInt(a[2]) : 50;
         long seed = a.length > 3 ? Long.parseLong(a[3]) : 0;
         int n = list.size();
@@ -55,8 +47,8 @@ public final class RefineFromResults {
         INDArray pre = Nd4j.stack(0, list.stream().map(e -> e.preExplanation().toINDArray()).toArray(INDArray[]::new));
         SameDiffClassifier c = EmbeddedDefault.classifier();
         DiffusionModel m = EmbeddedDefault.diffusionModel();
-        SameDiffFeatures features = SameDiffFeatures.of(((FashionCnn) c.network()).withPenultimate(), c.inputSpec(),
-                c.preprocessing(), FashionCnn.PENULTIMATE).batchSize(256);
+        SameDiffFeatures features = EmbeddedDefault.penultimateFeatures(c);
+        INDArray originalFeatures = features.features(x);
         System.out.printf(Locale.ROOT, "%d stored explanations (%s); stored flip rate %.3f, pre-explanations %.3f%n", n,
                 list.get(0).method(), list.stream().filter(Explanation::success).count() / (double) n,
                 RefineTuning.rate(c.predict(pre), targets));
@@ -66,7 +58,7 @@ public final class RefineFromResults {
             long t0 = System.nanoTime();
             int[] predicted = new int[n];
             double change = 0;
-            Fid fid = new Fid(features, true);
+            Fid fid = new Fid(null, true);
             for (int from = 0; from < n; from += batch) {
                 int to = Math.min(n, from + batch);
                 INDArray xb = x.get(NDArrayIndex.interval(from, to)).dup();
@@ -76,7 +68,8 @@ public final class RefineFromResults {
                 System.arraycopy(p, 0, predicted, from, to - from);
                 boolean[] ok = new boolean[to - from];
                 for (int i = 0; i < ok.length; i++) ok[i] = p[i] == targets[from + i];
-                fid.add(xb, r.explanation(), ok);
+                fid.addFeatures(originalFeatures.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()),
+                        features.features(r.explanation()), ok);
                 change += r.explanation().sub(xb).norm1Number().doubleValue();
             }
             System.out.printf(Locale.ROOT, "inpainting from respaced step %d (S = %d): flip rate %.3f, FID %s, mean |change| %.4f, %.2f s per image%n",

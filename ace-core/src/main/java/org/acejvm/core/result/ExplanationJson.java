@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.acejvm.core.ModelFormatException;
 
@@ -55,6 +57,27 @@ public final class ExplanationJson {
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + file, e);
         }
+    }
+
+    /**
+     * The explanations of a JSON Lines file (one explanation per line, as {@code ace} appends them while it runs). A
+     * line cut short by an interrupted write, and blank lines, are skipped.
+     */
+    public static List<Explanation> readLines(Path file) {
+        List<Explanation> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                try {
+                    out.add(fromJson(line));
+                } catch (ModelFormatException partialLine) {
+                    // the last line of a run that was stopped while writing it
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file, e);
+        }
+        return out;
     }
 
     private static String write(Object o) {

@@ -3,10 +3,13 @@ package org.acejvm.core.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -40,5 +43,15 @@ class ExplanationJsonTest {
         assertThat(d.data()).containsExactly(1, 2);
         assertThatThrownBy(() -> new ImageData(new long[] {3}, new float[2])).isInstanceOf(InvalidInputException.Shape.class);
         assertThatThrownBy(() -> ExplanationJson.fromJson("{\"sampleId\": ")).isInstanceOf(ModelFormatException.class);
+    }
+
+    @Test
+    void jsonLinesSkipBlankLinesAndALineCutShort(@TempDir Path dir) throws Exception {
+        Explanation a = sample(null);
+        Explanation b = sample(a.explanation());
+        String cut = ExplanationJson.toJson(b).substring(0, 40);
+        Path file = dir.resolve("results.jsonl");
+        Files.writeString(file, ExplanationJson.toJson(a) + "\n\n" + ExplanationJson.toJson(b) + "\n" + cut);
+        assertThat(ExplanationJson.readLines(file)).containsExactly(a, b);
     }
 }

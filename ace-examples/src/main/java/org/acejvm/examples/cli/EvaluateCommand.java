@@ -137,7 +137,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Backends.logOnce();
         classifier = EmbeddedDefault.classifier();
         diffusion = EmbeddedDefault.diffusionModel();
-        SameDiffFeatures features = penultimateFeatures(classifier);
+        SameDiffFeatures features = EmbeddedDefault.penultimateFeatures(classifier);
         DemoCommand.Selection sel = DemoCommand.select(classifier, count, run.seed);
         int n = (int) sel.images().size(0);
         if (n < count) System.err.printf(Locale.ROOT, "only %d correctly classified test images available%n", n);
@@ -202,15 +202,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         if (set.isEmpty()) throw new IllegalArgumentException("--methods: choose at least one of " + Method.labels());
         return new ArrayList<>(set);
-    }
-
-    /** The shipped classifier's penultimate layer (fc1 after ReLU, 128 values) as the feature network. */
-    static SameDiffFeatures penultimateFeatures(SameDiffClassifier classifier) {
-        if (!(classifier.network() instanceof FashionCnn cnn)) {
-            throw new IllegalStateException("expected the embedded FashionCnn classifier, got " + classifier.network());
-        }
-        return SameDiffFeatures.of(cnn.withPenultimate(), classifier.inputSpec(), classifier.preprocessing(),
-                FashionCnn.PENULTIMATE).batchSize(256);
     }
 
     private Attack pgd(double lambda1, double lambda2) {
@@ -351,14 +342,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             if (!Files.exists(file)) return done;
             java.util.Set<Long> wanted = java.util.Arrays.stream(ids).boxed().collect(java.util.stream.Collectors.toSet());
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) continue;
-                Explanation e;
-                try {
-                    e = ExplanationJson.fromJson(line);
-                } catch (RuntimeException partialLine) {
-                    continue;
-                }
+            for (Explanation e : ExplanationJson.readLines(file)) {
                 if (wanted.contains(e.sampleId())) done.put(e.sampleId(), e);
             }
             return done;

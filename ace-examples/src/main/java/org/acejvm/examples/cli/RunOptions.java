@@ -23,7 +23,7 @@ class RunOptions {
     Double stepSizeOption;
 
     /** The attack step in use: --step-size, or the command's default set by {@link #useDefaults}. */
-    double stepSize = org.acejvm.attacks.AttackSettings.REFERENCE_STEP;
+    double stepSize = AttackSettings.REFERENCE_STEP;
 
     /** The --batch-size of the commands that do not choose their own (demo: {@code DemoCommand.DEMO_BATCH}). */
     static final int DEFAULT_BATCH = 8;
