@@ -190,6 +190,7 @@ public final class Explainer {
         private DiffusionModel model;
         private double fraction;
         private MaskSettings mask = MaskSettings.reference();
+        private Integer inpaintingSteps; // null: the filter's S, as the reference
 
         private Builder(DifferentiableClassifier classifier) {
             Checks.notNull(classifier, "classifier");
@@ -230,15 +231,37 @@ public final class Explainer {
 
         /**
          * Full ACE with a diffusion model: the stochastic filter with S = int(fraction * K) steps for the attack, and
-         * inpainting refinement with the same S and the current mask settings.
+         * inpainting refinement with the same S (or {@link #inpaintingSteps}) and the current mask settings.
          */
         public Builder diffusion(DiffusionModel m, double f) {
             Checks.notNull(m, "model");
             model = m;
             fraction = f;
             filter = DdpmFilter.ofFraction(m, f, true);
-            refiner = Refiner.inpainting(Inpainter.ofFraction(m, f), mask);
+            refiner = Refiner.inpainting(inpainter(), mask);
             return this;
+        }
+
+        /**
+         * Starts the inpainting refinement from {@code steps} respaced steps instead of the filter's S (the reference
+         * uses one tau for both). Fewer steps re-generate less of the masked region, so less of the attack's change
+         * is washed out: more flips, less realism. Re-creates the inpainting refiner if one is set (keeping its
+         * resampling); may be called before or after {@link #diffusion}.
+         */
+        public Builder inpaintingSteps(int steps) {
+            if (steps < 1) throw new InvalidInputException.Range("inpaintingSteps: expected at least 1, got " + steps);
+            inpaintingSteps = steps;
+            if (refiner instanceof InpaintingRefiner ir) {
+                Inpainter old = ir.inpainter();
+                Inpainter fresh = Inpainter.of(old.model(), steps);
+                if (old.jumpCount() > 1) fresh = fresh.withResampling(old.jumpLength(), old.jumpCount());
+                refiner = Refiner.inpainting(fresh, mask);
+            }
+            return this;
+        }
+
+        private Inpainter inpainter() {
+            return inpaintingSteps == null ? Inpainter.ofFraction(model, fraction) : Inpainter.of(model, inpaintingSteps);
         }
 
         /** Mask settings for the inpainting refiner (re-creates it if {@link #diffusion} was set). */
@@ -290,7 +313,7 @@ public final class Explainer {
                 // step by step: one graph of all int(fraction * T) UNet calls kept 14 GB at batch 8 (Fashion-MNIST, S = 50)
                 case F_CE -> new FilterRefiner(DdpmFilter.ofFraction(unrespaced(model), fraction, true)
                         .withGradientMode(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP), a.label(), mask);
-                case ACE -> Refiner.inpainting(Inpainter.ofFraction(model, fraction), mask);
+                case ACE -> Refiner.inpainting(inpainter(), mask);
             };
             method = a.label();
             return this;

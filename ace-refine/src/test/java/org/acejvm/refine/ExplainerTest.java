@@ -122,6 +122,39 @@ class ExplainerTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("diffusion");
     }
 
+    /** The inpainting start is the filter's S unless set; the setting survives mask, ablation and resampling in any order. */
+    @Test
+    void inpaintingStepsOverrideTheFiltersSteps() {
+        assertThat(steps(ace())).isEqualTo(5); // int(0.25 * 20), the filter's
+        assertThat(steps(ace().inpaintingSteps(3))).isEqualTo(3);
+        assertThat(steps(Explainer.builder(LINEAR3).inpaintingSteps(3).diffusion(MODEL, ToyDiffusion.FRACTION))).isEqualTo(3);
+        assertThat(steps(ace().inpaintingSteps(3).mask(new MaskSettings(1, 0.3)).ablation(Ablation.PRE_CE).ablation(Ablation.ACE)))
+                .isEqualTo(3);
+        Explainer resampled = ace().resampling(1, 2).inpaintingSteps(4).build();
+        assertThat(((InpaintingRefiner) resampled.refiner()).inpainter().jumpCount()).isEqualTo(2);
+        assertThat(((InpaintingRefiner) resampled.refiner()).inpainter().steps()).isEqualTo(4);
+        // the filter the attack sees keeps its own S
+        assertThat(((org.acejvm.diffusion.DdpmFilter) ace().inpaintingSteps(3).build().filter()).steps()).isEqualTo(5);
+        // a shorter inpainting starts from a less noisy image: it stays closer to the pre-explanation
+        INDArray x = TinyNets.images(2, 9, 0.1, 0.9);
+        Explanation full = ace().build().explain(x, Targets.untargeted()).get(0);
+        Explanation shorter = ace().inpaintingSteps(1).build().explain(x, Targets.untargeted()).get(0);
+        assertThat(shorter.preExplanation()).isEqualTo(full.preExplanation());
+        assertThat(distance(shorter)).isLessThan(distance(full));
+        assertThatThrownBy(() -> ace().inpaintingSteps(0)).isInstanceOf(InvalidInputException.Range.class)
+                .hasMessageContaining("inpaintingSteps");
+        assertThatThrownBy(() -> ace().inpaintingSteps(21)).isInstanceOf(InvalidInputException.Range.class)
+                .hasMessageContaining("[1, 20]");
+    }
+
+    private static int steps(Explainer.Builder b) {
+        return ((InpaintingRefiner) b.build().refiner()).inpainter().steps();
+    }
+
+    private static double distance(Explanation e) {
+        return e.explanation().toINDArray().sub(e.preExplanation().toINDArray()).norm1Number().doubleValue();
+    }
+
     @Test
     void presetsCarryThePublishedSettings() {
         assertThat(AcePreset.CELEBA.filterSteps()).isEqualTo(5);

@@ -48,15 +48,16 @@ public final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
         // the demo's 16 images in one batch: per-op overhead dominates at batch 8, so this is about 20% faster
-        run.useDefaults(EmbeddedDefault.ATTACK_STEP, DEMO_BATCH);
+        run.useDefaults(EmbeddedDefault.ATTACK_STEP, DEMO_BATCH, EmbeddedDefault.INPAINT_STEPS);
         Backends.logOnce();
         SameDiffClassifier classifier = EmbeddedDefault.classifier();
         DiffusionModel diffusion = EmbeddedDefault.diffusionModel();
         Selection sel = select(classifier, count, run.seed);
         Targets targets = Targets.from(DemoCommand::confusableWith);
 
-        Explainer ace = Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, EmbeddedDefault.FRACTION)
-                .mask(EmbeddedDefault.MASK).batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
+        Explainer ace = run.inpainting(Explainer.builder(classifier).attack(run.attack())
+                .diffusion(diffusion, EmbeddedDefault.FRACTION)).mask(EmbeddedDefault.MASK).batchSize(run.batchSize)
+                .seed(run.seed).method("ACE-" + run.distance).build();
         List<Explanation> aceResults = ExplanationRun.run("ACE", ace, sel.images, targets, sel.ids, run.out);
 
         ReportWriter report = new ReportWriter(run.out, "ACE on Fashion-MNIST (embedded default)", FashionMnist.CLASS_NAMES)
@@ -91,7 +92,8 @@ public final class DemoCommand implements Callable<Integer> {
                 .setting("attack", run.describeAttack())
                 .setting("diffusion", "T=" + EmbeddedDefault.TIMESTEPS + ", respacing " + EmbeddedDefault.RESPACING
                         + ", fraction " + EmbeddedDefault.FRACTION + " (S=" + (int) (EmbeddedDefault.FRACTION
-                        * diffusion.numSteps()) + " filter steps), learned-range variance")
+                        * diffusion.numSteps()) + " filter steps), inpainting from " + inpaintingStart(run, diffusion)
+                        + " steps, learned-range variance")
                 .setting("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold " + EmbeddedDefault.MASK.threshold())
                 .setting("classifier", "embedded Fashion-MNIST CNN " + classifier.inputSpec())
                 .setting("seed", run.seed)
@@ -113,6 +115,12 @@ public final class DemoCommand implements Callable<Integer> {
             case 9 -> 7;  // Ankle boot -> Sneaker
             default -> throw new IllegalArgumentException("not a Fashion-MNIST class: " + c);
         };
+    }
+
+    /** The respaced steps the inpainting starts from: --inpaint-steps or the default, else the filter's S. */
+    static int inpaintingStart(RunOptions run, DiffusionModel diffusion) {
+        return run.inpaintSteps != null ? run.inpaintSteps
+                : diffusion.spacedSchedule().stepsForFraction(EmbeddedDefault.FRACTION);
     }
 
     private static String targetTable() {

@@ -58,26 +58,45 @@ import picocli.CommandLine.Option;
  * insertion curves and a flip-rate-against-lambda chart (PNG) to {@code <out>/evaluate/}.
  *
  * <p>Pre-CE, FR-CE, F-CE and ACE-l1 differ only in the refiner: they share the attack (PGD with the l1 distance
- * through the diffusion filter, same seed), so when several of them are chosen the attack runs once and each
- * refiner is applied to its pre-explanations with the same noise source. Noise is keyed by seed, sample id and
- * purpose, not drawn from a stream, so this gives the same explanations as running each configured explainer on its
- * own, at a fraction of the cost. Each method's time per image counts the shared attack in full.
+ * through the diffusion filter, same seed), so the attack runs once, is stored as Pre-CE's explanations, and each
+ * refiner is applied to its pre-explanations with the same noise source. ACE-l2's attack (l2) is stored the same way
+ * in {@code Pre-CE-l2/}. Noise is keyed by seed, sample id and purpose, not drawn from a stream, so this gives the
+ * same explanations as running each configured explainer on its own, at a fraction of the cost, and a changed
+ * refinement setting re-runs the refinements only (with --resume). Each method's time per image counts its attack
+ * in full.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Evaluate ACE and its variants on Fashion-MNIST test images (FR, FID, sFID, COUT, S3, l1, time); "
                 + "writes out/evaluate/table.md, table.html and PNG charts.")
 public final class EvaluateCommand implements Callable<Integer> {
 
+    /** The attacks through the filter, each stored in its folder with the identity refiner (Pre-CE's form). */
+    enum AttackGroup {
+        FILTERED_L1("l1", "Pre-CE"), FILTERED_L2("l2", "Pre-CE-l2");
+
+        final String distance;
+        final String folder;
+
+        AttackGroup(String distance, String folder) {
+            this.distance = distance;
+            this.folder = folder;
+        }
+    }
+
     /** The evaluated methods, in table order. */
     enum Method {
-        ACE_L1("ACE-l1"), ACE_L2("ACE-l2"), PRE_CE("Pre-CE"), F_CE("F-CE"), FR_CE("FR-CE"), PLAIN_PGD("plain-PGD");
+        ACE_L1("ACE-l1", AttackGroup.FILTERED_L1), ACE_L2("ACE-l2", AttackGroup.FILTERED_L2),
+        PRE_CE("Pre-CE", AttackGroup.FILTERED_L1), F_CE("F-CE", AttackGroup.FILTERED_L1),
+        FR_CE("FR-CE", AttackGroup.FILTERED_L1), PLAIN_PGD("plain-PGD", null);
 
         final String label;
+        /** The attack through the filter that the method refines; null: plain PGD, no filter, no refinement. */
+        final AttackGroup group;
 
-        Method(String label) { this.label = label; }
-
-        /** The methods that share the l1 attack through the filter. */
-        boolean sharesFilteredL1Attack() { return this == ACE_L1 || this == PRE_CE || this == F_CE || this == FR_CE; }
+        Method(String label, AttackGroup group) {
+            this.label = label;
+            this.group = group;
+        }
 
         static Method parse(String s) {
             String t = s.trim();
@@ -194,7 +213,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        run.useDefaults(EmbeddedDefault.ATTACK_STEP, RunOptions.DEFAULT_BATCH);
+        run.useDefaults(EmbeddedDefault.ATTACK_STEP, RunOptions.DEFAULT_BATCH, EmbeddedDefault.INPAINT_STEPS);
         EnumSet<Method> set = EnumSet.noneOf(Method.class);
         for (String s : methods) {
             if (s.isBlank()) continue;
@@ -213,9 +232,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         Explainer.Builder b = Explainer.builder(classifier).batchSize(run.batchSize).seed(run.seed);
         switch (m) {
             case PLAIN_PGD -> b.attack(pgd(lambda1, 0)).refiner(Refiner.identity(EmbeddedDefault.MASK));
-            case ACE_L2 -> b.attack(pgd(0, lambdaL2)).diffusion(diffusion, EmbeddedDefault.FRACTION)
+            case ACE_L2 -> run.inpainting(b.attack(pgd(0, lambdaL2)).diffusion(diffusion, EmbeddedDefault.FRACTION))
                     .mask(EmbeddedDefault.MASK).ablation(Ablation.ACE);
-            default -> b.attack(pgd(lambda1, 0)).diffusion(diffusion, EmbeddedDefault.FRACTION).mask(EmbeddedDefault.MASK)
+            default -> run.inpainting(b.attack(pgd(lambda1, 0)).diffusion(diffusion, EmbeddedDefault.FRACTION)).mask(EmbeddedDefault.MASK)
                     .ablation(switch (m) {
                         case ACE_L1 -> Ablation.ACE;
                         case PRE_CE -> Ablation.PRE_CE;
@@ -227,31 +246,57 @@ public final class EvaluateCommand implements Callable<Integer> {
         return b.method(m.label).build();
     }
 
-    /** Runs every chosen method; the l1-through-the-filter group shares one attack when it has several members. */
+    /**
+     * Runs every chosen method. The methods through the filter run in two steps, each stored: the attack (with the
+     * identity refiner: Pre-CE's explanations, in {@code Pre-CE/} for the l1 distance and {@code Pre-CE-l2/} for
+     * ACE-l2's l2), then each method's refiner on those pre-explanations. The l1 methods share one attack; a changed
+     * refinement setting (--inpaint-steps) re-runs only the refinements.
+     */
     private void explainAll(List<Method> chosen, DemoCommand.Selection sel, Targets targets,
                             Map<Method, List<Explanation>> results, Map<Method, Long> nanos) {
-        List<Method> shared = chosen.stream().filter(Method::sharesFilteredL1Attack).toList();
-        for (Method m : chosen) {
-            if (m.sharesFilteredL1Attack() && shared.size() > 1) continue;
-            Timed t = explainMissing(m.label, explainer(m, run.lambda), sel, targets, dir.resolve(m.label));
-            results.put(m, t.explanations());
-            nanos.put(m, t.nanos());
+        if (chosen.contains(Method.PLAIN_PGD)) {
+            Timed t = explainMissing(Method.PLAIN_PGD.label, explainer(Method.PLAIN_PGD, run.lambda), sel, targets,
+                    dir.resolve(Method.PLAIN_PGD.label));
+            results.put(Method.PLAIN_PGD, t.explanations());
+            nanos.put(Method.PLAIN_PGD, t.nanos());
         }
-        if (shared.size() > 1) {
-            List<String> names = shared.stream().map(x -> x.label).toList();
-            Timed attack = explainMissing("attack through the filter (l1), shared by " + String.join(", ", names),
-                    explainer(Method.PRE_CE, run.lambda), sel, targets, dir.resolve(Method.PRE_CE.label));
-            for (Method m : shared) {
+        for (AttackGroup g : AttackGroup.values()) {
+            List<Method> members = chosen.stream().filter(m -> m.group == g).toList();
+            if (members.isEmpty()) continue;
+            String users = String.join(", ", members.stream().map(m -> m.label).toList());
+            Timed attack = explainMissing("attack through the filter (" + g.distance + ") for " + users,
+                    attackExplainer(g), sel, targets, dir.resolve(g.folder));
+            for (Method m : members) {
                 if (m == Method.PRE_CE) {
                     results.put(m, attack.explanations());
                     nanos.put(m, attack.nanos());
                 } else {
-                    Timed refined = refineMissing(explainer(m, run.lambda), attack.explanations(), sel.images(), dir.resolve(m.label));
+                    Timed refined = refineMissing(explainer(m, run.lambda), attack.explanations(), sel.images(),
+                            dir.resolve(m.label), refinementSettings(m));
                     results.put(m, refined.explanations());
                     nanos.put(m, attack.nanos() + refined.nanos());
                 }
             }
         }
+    }
+
+    /** The attack of a group with the identity refiner: Pre-CE for l1, "Pre-CE-l2" for l2. */
+    private Explainer attackExplainer(AttackGroup g) {
+        if (g == AttackGroup.FILTERED_L1) return explainer(Method.PRE_CE, run.lambda);
+        return Explainer.builder(classifier).batchSize(run.batchSize).seed(run.seed).attack(pgd(0, lambdaL2))
+                .diffusion(diffusion, EmbeddedDefault.FRACTION).mask(EmbeddedDefault.MASK).ablation(Ablation.PRE_CE)
+                .method(g.folder).build();
+    }
+
+    /** What a method's refinement depends on beyond the attack (recorded next to its results). */
+    private String refinementSettings(Method m) {
+        String mask = "mask=" + EmbeddedDefault.MASK.dilation() + "," + EmbeddedDefault.MASK.threshold();
+        return switch (m) {
+            case ACE_L1, ACE_L2 -> "refiner=inpainting\ninpaint-steps=" + DemoCommand.inpaintingStart(run, diffusion) + "\n" + mask + "\n";
+            case FR_CE -> "refiner=filter\nfraction=" + EmbeddedDefault.FRACTION + "\n" + mask + "\n";
+            case F_CE -> "refiner=filter, not respaced\nfraction=" + EmbeddedDefault.FRACTION + "\n" + mask + "\n";
+            default -> throw new IllegalStateException(m.label + " is not refined");
+        };
     }
 
     /** Explanations in selection order and the time they took (this run's wall time plus that of resumed ones). */
@@ -277,10 +322,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     /**
      * Applies {@code explainer}'s refiner to the shared pre-explanations that {@code d/results.jsonl} does not hold
      * yet, batch by batch, with the explainer's noise source (seeded with the run's seed), appending each finished
-     * batch to {@code d/results.jsonl}.
+     * batch to {@code d/results.jsonl}. {@code settings} is recorded in {@code d/settings.txt}: with --resume,
+     * refinements stored with other (or unrecorded) settings are moved aside and made again, which costs seconds to
+     * minutes, not the hours of the attack.
      */
-    private Timed refineMissing(Explainer explainer, List<Explanation> pre, INDArray images, Path d) {
+    private Timed refineMissing(Explainer explainer, List<Explanation> pre, INDArray images, Path d, String settings) {
         long[] allIds = pre.stream().mapToLong(Explanation::sampleId).toArray();
+        keepOnlyRefinementsOf(settings, explainer.method(), d);
         Map<Long, Explanation> done = previous(d, allIds);
         int[] missing = missing(allIds, done);
         Refiner refiner = explainer.refiner();
@@ -325,6 +373,30 @@ public final class EvaluateCommand implements Callable<Integer> {
         bar.finish();
         // a refined explanation's own time includes its attack; the method's time adds the attack separately
         return inOrder(allIds, done, System.nanoTime() - t0, missing, i -> done.get(allIds[i]).nanos() - pre.get(i).nanos());
+    }
+
+    /**
+     * Moves {@code d/results.jsonl} aside (to {@code results.jsonl.old}) when {@code d/settings.txt} does not record
+     * {@code settings}, then records them.
+     */
+    private void keepOnlyRefinementsOf(String settings, String method, Path d) {
+        Path file = d.resolve("settings.txt");
+        Path results = d.resolve("results.jsonl");
+        try {
+            Files.createDirectories(d);
+            String before = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+            if (resume && Files.exists(results) && !settings.equals(before)) {
+                Path aside = d.resolve("results.jsonl.old");
+                Files.move(results, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                System.err.printf(Locale.ROOT, "%s: the stored refinements were made with %s, this run uses %s: refining "
+                                + "again (the old ones are in %s)%n", method,
+                        before == null ? "unrecorded settings" : before.strip().replace('\n', ' '),
+                        settings.strip().replace('\n', ' '), aside);
+            }
+            Files.writeString(file, settings, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -552,9 +624,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + " steps); plain-PGD attacks the classifier without the filter and does not refine")
                 .note("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold "
                         + EmbeddedDefault.MASK.threshold() + " (ACE-l1, ACE-l2 inpainting)")
+                .note("inpainting", "ACE-l1 and ACE-l2 inpaint from " + DemoCommand.inpaintingStart(run, diffusion)
+                        + " of the " + diffusion.numSteps() + " respaced steps (--inpaint-steps; the filter the attack "
+                        + "sees has S=" + diffusion.spacedSchedule().stepsForFraction(EmbeddedDefault.FRACTION) + ")")
                 .note("time/image", "wall-clock seconds per image, batch " + run.batchSize + ", graph building included; "
-                        + "Pre-CE, FR-CE, F-CE and ACE-l1 share one attack run when several of them are evaluated, and "
-                        + "its time counts in full for each")
+                        + "Pre-CE, FR-CE, F-CE and ACE-l1 share one attack run, whose time counts in full for each; "
+                        + "a refined method's time is its attack's plus its refinement's")
                 .note("backend", Backends.describe() + ", OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")
                         + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
     }

@@ -92,10 +92,10 @@ public final class ExplainCommand implements Callable<Integer> {
         DiffusionModel diffusion = diffusionFile == null ? EmbeddedDefault.diffusionModel() : onnxDiffusion(diffusionFile, spec);
         boolean embedded = classifierFile == null && diffusionFile == null;
         run.useDefaults(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
-                RunOptions.DEFAULT_BATCH);
+                RunOptions.DEFAULT_BATCH, embedded && fraction == EmbeddedDefault.FRACTION ? EmbeddedDefault.INPAINT_STEPS : null);
         MaskSettings mask = new MaskSettings(dilation != null ? dilation : embedded ? EmbeddedDefault.MASK.dilation()
                 : MaskSettings.REFERENCE_DILATION, threshold);
-        Explainer explainer = Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction).mask(mask)
+        Explainer explainer = run.inpainting(Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction)).mask(mask)
                 .batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
         long[] ids = new long[(int) batch.size(0)];
         Map<Long, INDArray> originals = new HashMap<>();

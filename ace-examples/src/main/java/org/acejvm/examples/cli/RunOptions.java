@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.DistanceSchedule;
 import org.acejvm.attacks.StopRule;
+import org.acejvm.refine.Explainer;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run explanations (evaluate fixes the attack and distance per method). */
@@ -40,6 +41,14 @@ class RunOptions {
     /** The batch size in use: --batch-size, or the command's default set by {@link #useDefaults}. */
     int batchSize = DEFAULT_BATCH;
 
+    @Option(names = "--inpaint-steps", description = "Respaced diffusion steps the inpainting refinement starts from "
+            + "(default: 4 with the embedded models and their --fraction, see EmbeddedDefault.INPAINT_STEPS; otherwise "
+            + "the filter's S = int(fraction * respaced steps), as the reference).")
+    Integer inpaintStepsOption;
+
+    /** The inpainting start in use: --inpaint-steps, or the command's default; null: the filter's S. */
+    Integer inpaintSteps;
+
     private boolean resolved;
 
     @Option(names = "--out", defaultValue = "out", description = "Output folder (default: ${DEFAULT-VALUE}).")
@@ -62,18 +71,28 @@ class RunOptions {
     }
 
     /**
-     * Resolves the options whose default depends on the command ({@code step} and {@code batch} apply where
-     * --step-size and --batch-size are not given) and checks the numeric options shared by every command. Every
-     * command calls this before it builds an attack.
+     * Resolves the options whose default depends on the command ({@code step}, {@code batch} and {@code inpaint}
+     * apply where --step-size, --batch-size and --inpaint-steps are not given; {@code inpaint} null: the filter's S)
+     * and checks the numeric options shared by every command. Every command calls this before it builds an attack.
      */
-    void useDefaults(double step, int batch) {
+    void useDefaults(double step, int batch, Integer inpaint) {
         stepSize = stepSizeOption != null ? stepSizeOption : step;
         batchSize = batchSizeOption != null ? batchSizeOption : batch;
+        inpaintSteps = inpaintStepsOption != null ? inpaintStepsOption : inpaint;
+        if (inpaintSteps != null && inpaintSteps < 1) {
+            throw new IllegalArgumentException("--inpaint-steps must be at least 1, got " + inpaintSteps);
+        }
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (!(stepSize > 0) || Double.isInfinite(stepSize)) {
             throw new IllegalArgumentException("--step-size must be a positive number, got " + stepSize);
         }
         resolved = true;
+    }
+
+    /** Sets the resolved inpainting start on an explainer whose diffusion model is set (nothing if it is the filter's). */
+    Explainer.Builder inpainting(Explainer.Builder b) {
+        if (!resolved) throw new IllegalStateException("call useDefaults before configuring the inpainting");
+        return inpaintSteps == null ? b : b.inpaintingSteps(inpaintSteps);
     }
 }

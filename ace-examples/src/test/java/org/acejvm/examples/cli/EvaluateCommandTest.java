@@ -8,9 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.acejvm.attacks.AttackSettings;
+import org.acejvm.attacks.Attacks;
+import org.acejvm.attacks.DistanceSchedule;
+import org.acejvm.attacks.Targets;
+import org.acejvm.core.SameDiffClassifier;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.core.result.ExplanationJson;
+import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.examples.evaluate.EvaluationPlotsTest;
+import org.acejvm.refine.Explainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,23 +144,37 @@ class EvaluateCommandTest {
     }
 
     /**
-     * When several of Pre-CE, F-CE, FR-CE and ACE-l1 are evaluated they share one attack and the refiners run on its
-     * pre-explanations: ACE-l1 must then give exactly what its own explainer gives when it runs alone.
+     * evaluate stores each attack through the filter (Pre-CE/ for l1, Pre-CE-l2/ for l2) and refines it afterwards:
+     * ACE-l1 and ACE-l2 must give exactly what an {@link Explainer} configured with the same settings gives in one go.
      */
-    @Test void sharedAttackGivesTheSameExplanationsAsTheMethodAlone() throws Exception {
-        String[] common = {"--count", "1", "--steps", "1", "--batch-size", "1", "--lambda-count", "0", "--report-count", "0"};
-        Path alone = dir.resolve("alone");
-        Path shared = dir.resolve("shared");
-        assertThat(AceCommand.execute(concat(common, "--methods", "ACE-l1", "--out", alone.toString()))).isZero();
-        assertThat(AceCommand.execute(concat(common, "--methods", "ACE-l1,Pre-CE", "--out", shared.toString()))).isZero();
-        Explanation a = ExplanationJson.fromJson(Files.readAllLines(alone.resolve("evaluate/ACE-l1/results.jsonl")).get(0));
-        Explanation b = ExplanationJson.fromJson(Files.readAllLines(shared.resolve("evaluate/ACE-l1/results.jsonl")).get(0));
-        assertThat(b.sampleId()).isEqualTo(a.sampleId());
-        assertThat(b.preExplanation().data()).isEqualTo(a.preExplanation().data());
-        assertThat(b.explanation().data()).isEqualTo(a.explanation().data());
-        assertThat(b.mask().data()).isEqualTo(a.mask().data());
-        assertThat(b.after()).isEqualTo(a.after());
-        assertThat(b.success()).isEqualTo(a.success());
+    @Test void storedAttackThenRefinementGivesWhatTheExplainerGives() throws Exception {
+        assertThat(AceCommand.execute("evaluate", "--count", "1", "--steps", "1", "--batch-size", "1", "--lambda-count", "0",
+                "--report-count", "0", "--methods", "ACE-l1,ACE-l2", "--out", dir.toString()))
+                .as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Path ev = dir.resolve("evaluate");
+        assertThat(ev.resolve("Pre-CE/results.jsonl")).exists();
+        assertThat(ev.resolve("Pre-CE-l2/results.jsonl")).exists();
+        assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("inpaint-steps=" + EmbeddedDefault.INPAINT_STEPS);
+
+        SameDiffClassifier classifier = EmbeddedDefault.classifier();
+        DiffusionModel diffusion = EmbeddedDefault.diffusionModel();
+        DemoCommand.Selection sel = DemoCommand.select(classifier, 1, 0);
+        for (String method : List.of("ACE-l1", "ACE-l2")) {
+            boolean l1 = method.equals("ACE-l1");
+            AttackSettings settings = AttackSettings.builder().iterations(1).step(EmbeddedDefault.ATTACK_STEP)
+                    .lambda1(l1 ? 0.001 : 0).lambda2(l1 ? 0 : 0.001).schedule(DistanceSchedule.NONE).build();
+            Explanation expected = Explainer.builder(classifier).attack(Attacks.pgd(settings))
+                    .diffusion(diffusion, EmbeddedDefault.FRACTION).inpaintingSteps(EmbeddedDefault.INPAINT_STEPS)
+                    .mask(EmbeddedDefault.MASK).seed(0).batchSize(1).build()
+                    .explain(sel.images(), Targets.from(DemoCommand::confusableWith), sel.ids()).get(0);
+            Explanation got = ExplanationJson.fromJson(Files.readAllLines(ev.resolve(method).resolve("results.jsonl")).get(0));
+            assertThat(got.sampleId()).isEqualTo(expected.sampleId());
+            assertThat(got.preExplanation().data()).as(method).isEqualTo(expected.preExplanation().data());
+            assertThat(got.explanation().data()).as(method).isEqualTo(expected.explanation().data());
+            assertThat(got.mask().data()).as(method).isEqualTo(expected.mask().data());
+            assertThat(got.after()).as(method).isEqualTo(expected.after());
+            assertThat(got.success()).as(method).isEqualTo(expected.success());
+        }
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -203,6 +225,25 @@ class EvaluateCommandTest {
         otherSteps[3] = "2"; // --steps 2
         assertThat(AceCommand.execute(concat(otherSteps, "--resume"))).isNotZero();
         assertThat(errorLine()).contains("--resume").contains("settings.txt").contains("steps=1");
+
+        // another inpainting start: the attacks are kept, only ACE-l1 is refined again (the old results moved aside)
+        List<String> attacks = Files.readAllLines(ev.resolve("Pre-CE/results.jsonl"));
+        List<String> refined = Files.readAllLines(ev.resolve("ACE-l1/results.jsonl"));
+        err.reset();
+        assertThat(AceCommand.execute(concat(common, "--resume", "--inpaint-steps", "2"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        log = err.toString(StandardCharsets.UTF_8);
+        assertThat(log).contains("for ACE-l1, Pre-CE: all 3 explanations resumed")
+                .contains("ACE-l1: the stored refinements were made with refiner=inpainting inpaint-steps=" + EmbeddedDefault.INPAINT_STEPS)
+                .contains("refining 3 of the 3 shared pre-explanations");
+        assertThat(Files.readAllLines(ev.resolve("Pre-CE/results.jsonl"))).isEqualTo(attacks);
+        assertThat(Files.readAllLines(ev.resolve("ACE-l1/results.jsonl.old"))).isEqualTo(refined);
+        List<Explanation> again = ExplanationJson.readLines(ev.resolve("ACE-l1/results.jsonl"));
+        assertThat(again).hasSize(3);
+        assertThat(again.get(0).preExplanation()).isEqualTo(ExplanationJson.fromJson(refined.get(0)).preExplanation());
+        assertThat(again.stream().map(e -> e.explanation()).toList())
+                .isNotEqualTo(refined.stream().map(l -> ExplanationJson.fromJson(l).explanation()).toList());
+        assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("inpaint-steps=2");
+        assertThat(Files.readString(ev.resolve("table.md"))).contains("ACE-l1 and ACE-l2 inpaint from 2 of the 50 respaced steps");
     }
 
     private static List<String> flipRates(String markdown) {

@@ -23,23 +23,29 @@ class RunOptionsTest {
 
     @Test void theCommandsDefaultsApplyWhenNotGiven() {
         RunOptions r = parse();
-        r.useDefaults(0.25, 16);
+        r.useDefaults(0.25, 16, 4);
         assertThat(r.stepSize).isEqualTo(0.25);
         assertThat(r.batchSize).isEqualTo(16);
         assertThat(r.settings(0.001, 0).step()).isEqualTo(0.25);
+        assertThat(r.inpaintSteps).isEqualTo(4);
+        RunOptions own = parse();
+        own.useDefaults(0.25, 16, null); // your own models: the filter's S
+        assertThat(own.inpaintSteps).isNull();
     }
 
     @Test void givenValuesWin() {
-        RunOptions r = parse("--step-size", "0.5", "--batch-size", "3");
-        r.useDefaults(0.25, 16);
+        RunOptions r = parse("--step-size", "0.5", "--batch-size", "3", "--inpaint-steps", "5");
+        r.useDefaults(0.25, 16, 4);
         assertThat(r.stepSize).isEqualTo(0.5);
         assertThat(r.batchSize).isEqualTo(3);
+        assertThat(r.inpaintSteps).isEqualTo(5);
     }
 
     @Test void badValuesAreNamed() {
-        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16)).hasMessageContaining("--batch-size");
-        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16)).hasMessageContaining("--step-size");
-        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16)).hasMessageContaining("--steps");
+        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16, 4)).hasMessageContaining("--batch-size");
+        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16, 4)).hasMessageContaining("--step-size");
+        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16, 4)).hasMessageContaining("--steps");
+        assertThatThrownBy(() -> parse("--inpaint-steps", "0").useDefaults(0.25, 16, 4)).hasMessageContaining("--inpaint-steps");
     }
 
     @Test void settingsNeedTheDefaultsResolvedFirst() {
