@@ -105,12 +105,13 @@ class EvaluateCommandTest {
     }
 
     /**
-     * Two images, two attack steps, ACE-l1 and plain PGD, a one-value lambda sweep (taken from the main ACE-l1 run):
-     * the table has both rows and the header notes, the charts are PNGs, every method streamed its results.
+     * Two images, two attack steps, ACE-l1 and plain PGD, a two-value lambda sweep (0.001 taken from the main ACE-l1
+     * run, 0.01 attacked and refined in its own folders): the table has both rows and the header notes, the charts
+     * are PNGs, every method streamed its results.
      */
     @Test void smallEndToEndRun() throws Exception {
         int code = evaluate("--count", "2", "--steps", "2", "--batch-size", "2", "--methods", "plain-PGD,ACE-l1",
-                "--lambdas", "0.001", "--lambda-count", "2", "--report-count", "1");
+                "--lambdas", "0.001,0.01", "--lambda-count", "2", "--report-count", "1");
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         Path ev = dir.resolve("evaluate");
         String md = Files.readString(ev.resolve("table.md"));
@@ -141,6 +142,10 @@ class EvaluateCommandTest {
             assertThat(e.iterations()).isEqualTo(2);
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("| ACE-l1 |").contains("table.md");
+        for (String m : List.of("Pre-CE", "ACE-l1")) {
+            assertThat(Files.readAllLines(ev.resolve("lambda-0.01").resolve(m).resolve("results.jsonl"))).as(m).hasSize(2);
+        }
+        assertThat(md.lines().filter(l -> l.matches("\\| 0\\.0(01|1) \\|.*"))).hasSize(2);
     }
 
     /**
