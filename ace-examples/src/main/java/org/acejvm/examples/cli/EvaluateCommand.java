@@ -536,7 +536,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     if (mask[j % plane] == 0f) worst = Math.max(worst, Math.abs(e[j] - x[j]));
                 }
             }
-            parts.add(m.label + " " + (worst == 0 ? "0" : String.format(Locale.ROOT, "%.4f", worst)));
+            parts.add(m.label + " " + (worst == 0 ? "0" : String.format(Locale.ROOT, worst < 1e-3 ? "%.1e" : "%.4f", worst)));
         }
         return "largest |x' - x| where the mask is 0, over all images: " + String.join(", ", parts)
                 + " (ACE's inpainting keeps the original there exactly; the other methods' masks only describe their change)";
