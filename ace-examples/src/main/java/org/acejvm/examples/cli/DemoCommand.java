@@ -92,7 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .setting("attack", run.describeAttack())
                 .setting("diffusion", "T=" + EmbeddedDefault.TIMESTEPS + ", respacing " + EmbeddedDefault.RESPACING
                         + ", fraction " + EmbeddedDefault.FRACTION + " (S=" + (int) (EmbeddedDefault.FRACTION
-                        * diffusion.numSteps()) + " filter steps), inpainting from " + inpaintingStart(run, diffusion)
+                        * diffusion.numSteps()) + " filter steps), inpainting from " + run.inpaintSteps
                         + " steps, learned-range variance")
                 .setting("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold " + EmbeddedDefault.MASK.threshold())
                 .setting("classifier", "embedded Fashion-MNIST CNN " + classifier.inputSpec())
@@ -115,12 +115,6 @@ public final class DemoCommand implements Callable<Integer> {
             case 9 -> 7;  // Ankle boot -> Sneaker
             default -> throw new IllegalArgumentException("not a Fashion-MNIST class: " + c);
         };
-    }
-
-    /** The respaced steps the inpainting starts from: --inpaint-steps or the default, else the filter's S. */
-    static int inpaintingStart(RunOptions run, DiffusionModel diffusion) {
-        return run.inpaintSteps != null ? run.inpaintSteps
-                : diffusion.spacedSchedule().stepsForFraction(EmbeddedDefault.FRACTION);
     }
 
     private static String targetTable() {

@@ -229,21 +229,25 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** The explainer of a method (lambda1: the l1 weight of the methods that use it). */
     private Explainer explainer(Method m, double lambda1) {
-        Explainer.Builder b = Explainer.builder(classifier).batchSize(run.batchSize).seed(run.seed);
-        switch (m) {
-            case PLAIN_PGD -> b.attack(pgd(lambda1, 0)).refiner(Refiner.identity(EmbeddedDefault.MASK));
-            case ACE_L2 -> run.inpainting(b.attack(pgd(0, lambdaL2)).diffusion(diffusion, EmbeddedDefault.FRACTION))
-                    .mask(EmbeddedDefault.MASK).ablation(Ablation.ACE);
-            default -> run.inpainting(b.attack(pgd(lambda1, 0)).diffusion(diffusion, EmbeddedDefault.FRACTION)).mask(EmbeddedDefault.MASK)
-                    .ablation(switch (m) {
-                        case ACE_L1 -> Ablation.ACE;
-                        case PRE_CE -> Ablation.PRE_CE;
-                        case F_CE -> Ablation.F_CE;
-                        case FR_CE -> Ablation.FR_CE;
-                        default -> throw new IllegalStateException(m.label);
-                    });
+        if (m == Method.PLAIN_PGD) {
+            return Explainer.builder(classifier).batchSize(run.batchSize).seed(run.seed).attack(pgd(lambda1, 0))
+                    .refiner(Refiner.identity(EmbeddedDefault.MASK)).method(m.label).build();
         }
-        return b.method(m.label).build();
+        Ablation refinement = switch (m) {
+            case ACE_L1, ACE_L2 -> Ablation.ACE;
+            case PRE_CE -> Ablation.PRE_CE;
+            case F_CE -> Ablation.F_CE;
+            case FR_CE -> Ablation.FR_CE;
+            case PLAIN_PGD -> throw new IllegalStateException(m.label);
+        };
+        return throughFilter(m.group, lambda1).ablation(refinement).method(m.label).build();
+    }
+
+    /** PGD through the filter with the group's distance, the diffusion model, inpainting start and mask set. */
+    private Explainer.Builder throughFilter(AttackGroup g, double lambda1) {
+        Attack attack = g == AttackGroup.FILTERED_L1 ? pgd(lambda1, 0) : pgd(0, lambdaL2);
+        return run.inpainting(Explainer.builder(classifier).batchSize(run.batchSize).seed(run.seed).attack(attack)
+                .diffusion(diffusion, EmbeddedDefault.FRACTION)).mask(EmbeddedDefault.MASK);
     }
 
     /**
@@ -282,17 +286,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** The attack of a group with the identity refiner: Pre-CE for l1, "Pre-CE-l2" for l2. */
     private Explainer attackExplainer(AttackGroup g) {
-        if (g == AttackGroup.FILTERED_L1) return explainer(Method.PRE_CE, run.lambda);
-        return Explainer.builder(classifier).batchSize(run.batchSize).seed(run.seed).attack(pgd(0, lambdaL2))
-                .diffusion(diffusion, EmbeddedDefault.FRACTION).mask(EmbeddedDefault.MASK).ablation(Ablation.PRE_CE)
-                .method(g.folder).build();
+        return throughFilter(g, run.lambda).ablation(Ablation.PRE_CE).method(g.folder).build();
     }
 
     /** What a method's refinement depends on beyond the attack (recorded next to its results). */
     private String refinementSettings(Method m) {
         String mask = "mask=" + EmbeddedDefault.MASK.dilation() + "," + EmbeddedDefault.MASK.threshold();
         return switch (m) {
-            case ACE_L1, ACE_L2 -> "refiner=inpainting\ninpaint-steps=" + DemoCommand.inpaintingStart(run, diffusion) + "\n" + mask + "\n";
+            case ACE_L1, ACE_L2 -> "refiner=inpainting\ninpaint-steps=" + run.inpaintSteps + "\n" + mask + "\n";
             case FR_CE -> "refiner=filter\nfraction=" + EmbeddedDefault.FRACTION + "\n" + mask + "\n";
             case F_CE -> "refiner=filter, not respaced\nfraction=" + EmbeddedDefault.FRACTION + "\n" + mask + "\n";
             default -> throw new IllegalStateException(m.label + " is not refined");
@@ -628,7 +629,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + " steps); plain-PGD attacks the classifier without the filter and does not refine")
                 .note("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold "
                         + EmbeddedDefault.MASK.threshold() + " (ACE-l1, ACE-l2 inpainting)")
-                .note("inpainting", "ACE-l1 and ACE-l2 inpaint from " + DemoCommand.inpaintingStart(run, diffusion)
+                .note("inpainting", "ACE-l1 and ACE-l2 inpaint from " + run.inpaintSteps
                         + " of the " + diffusion.numSteps() + " respaced steps (--inpaint-steps; the filter the attack "
                         + "sees has S=" + diffusion.spacedSchedule().stepsForFraction(EmbeddedDefault.FRACTION) + ")")
                 .note("time/image", "wall-clock seconds per image, batch " + run.batchSize + ", graph building included; "
