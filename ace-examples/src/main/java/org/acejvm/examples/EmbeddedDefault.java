@@ -84,6 +84,9 @@ public final class EmbeddedDefault {
                 .build();
     }
 
+    /** The filter's S: the respaced steps F_tau runs at the default fraction, as {@link #filter} counts them. */
+    public static int filterSteps(DiffusionModel model) { return model.spacedSchedule().stepsForFraction(FRACTION); }
+
     /** F_tau with the default fraction (stochastic, as in the reference). */
     public static DdpmFilter filter(DiffusionModel model) { return DdpmFilter.ofFraction(model, FRACTION, true); }
 

@@ -5,7 +5,8 @@
  * ({@link org.acejvm.metrics.Mnac}, {@link org.acejvm.metrics.CorrelationDifference} with an
  * {@link org.acejvm.metrics.AttributeOracle}), LPIPS-style distance and sigma_L diversity
  * ({@link org.acejvm.metrics.Lpips}, {@link org.acejvm.metrics.LpipsDiversity}), pixel distances
- * ({@link org.acejvm.metrics.ImageDistances}) and LPR ({@link org.acejvm.metrics.LatentPerturbationRatio}).
+ * ({@link org.acejvm.metrics.ImageDistances}), how localised a change is ({@link org.acejvm.metrics.ChangeLocality})
+ * and LPR ({@link org.acejvm.metrics.LatentPerturbationRatio}).
  *
  * <p>Every metric is a streaming accumulator: add batches of (original, counterfactual) pairs, read the value at any
  * time. Values are {@link org.acejvm.metrics.MetricValue}s: a finite number with the count it was computed from, or

@@ -80,6 +80,9 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "plain %s flip rate: %.1f%%; mean |change| ACE %.4f vs plain %.4f%n", run.attack,
                     100 * ReportWriter.flipRate(plain), ReportWriter.meanAbsChange(aceResults, sel.originals),
                     ReportWriter.meanAbsChange(plain, sel.originals));
+            System.out.println("where ACE changed: " + ReportWriter.describe(ReportWriter.locality(aceResults, sel.originals)));
+            System.out.println("where plain " + run.attack + " changed: "
+                    + ReportWriter.describe(ReportWriter.locality(plain, sel.originals)));
         }
         System.out.printf(Locale.ROOT, "report: %s (grid: %s), %s%n", html, run.out.resolve("grid.png"),
                 ReportWriter.formatDuration(elapsed));
@@ -91,8 +94,7 @@ public final class DemoCommand implements Callable<Integer> {
                 .setting("targets", "the class each source is most easily confused with (" + targetTable() + ")")
                 .setting("attack", run.describeAttack())
                 .setting("diffusion", "T=" + EmbeddedDefault.TIMESTEPS + ", respacing " + EmbeddedDefault.RESPACING
-                        + ", fraction " + EmbeddedDefault.FRACTION + " (S=" + (int) (EmbeddedDefault.FRACTION
-                        * diffusion.numSteps()) + " filter steps), inpainting from " + run.inpaintSteps
+                        + ", fraction " + EmbeddedDefault.FRACTION + " (S=" + EmbeddedDefault.filterSteps(diffusion) + " filter steps), inpainting from " + run.inpaintSteps
                         + " steps, learned-range variance")
                 .setting("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold " + EmbeddedDefault.MASK.threshold())
                 .setting("classifier", "embedded Fashion-MNIST CNN " + classifier.inputSpec())

@@ -35,6 +35,7 @@ import org.acejvm.examples.evaluate.MethodMetrics;
 import org.acejvm.examples.evaluate.MethodResult;
 import org.acejvm.examples.models.FashionCnn;
 import org.acejvm.examples.report.ReportWriter;
+import org.acejvm.metrics.ChangeLocality;
 import org.acejvm.metrics.Cout;
 import org.acejvm.metrics.FlipRate;
 import org.acejvm.metrics.MetricValue;
@@ -182,6 +183,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         pairTable(table, chosen, results);
         table.note("change outside the mask", outsideMask(chosen, results, sel.images()));
+        table.note("where it changed", locality(chosen, results, sel.images()));
         String subtitle = n + " Fashion-MNIST test image" + (n == 1 ? "" : "s");
         EvaluationPlots.coutCurves(curves, subtitle, dir.resolve("cout_curves.png"));
 
@@ -543,6 +545,30 @@ public final class EvaluateCommand implements Callable<Integer> {
                 + " (ACE's inpainting keeps the original there exactly; the other methods' masks only describe their change)";
     }
 
+    /**
+     * Per method, how localised the change is over all explanations: the share of pixels changed by more than one
+     * 8-bit level and the share of the change carried by the 10% most-changed pixels ({@link ChangeLocality}).
+     */
+    private static String locality(List<Method> chosen, Map<Method, List<Explanation>> results, INDArray images) {
+        List<String> parts = new ArrayList<>();
+        for (Method m : chosen) {
+            ChangeLocality locality = new ChangeLocality();
+            List<Explanation> list = results.get(m);
+            for (int from = 0; from < list.size(); from += 64) {
+                int to = Math.min(list.size(), from + 64);
+                locality.add(images.get(NDArrayIndex.interval(from, to)), stack(list.subList(from, to), false));
+            }
+            parts.add(m.label + " " + percent(locality.changedShare()) + " / " + percent(locality.topShare()));
+        }
+        return "share of the pixels changed by more than 1/255 / share of the change carried by the 10% most-changed "
+                + "pixels, over all images: " + String.join(", ", parts)
+                + " (a localised change touches few pixels and its largest changes carry most of it)";
+    }
+
+    private static String percent(MetricValue v) {
+        return v.isDefined() ? String.format(Locale.ROOT, "%.1f%%", 100 * v.value()) : "n/a";
+    }
+
     private static String pairName(Explanation e) {
         return FashionMnist.CLASS_NAMES.get(e.source()) + " -> " + FashionMnist.CLASS_NAMES.get(e.target());
     }
@@ -624,14 +650,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + fmt(run.stopMargin) + " (--stop-margin)"))
                 .note("diffusion", "embedded Fashion-MNIST DDPM, T=" + EmbeddedDefault.TIMESTEPS + ", respacing "
                         + EmbeddedDefault.RESPACING + ", fraction " + EmbeddedDefault.FRACTION + " (S="
-                        + (int) (EmbeddedDefault.FRACTION * diffusion.numSteps()) + " filter steps); F-CE refines with "
+                        + EmbeddedDefault.filterSteps(diffusion) + " filter steps); F-CE refines with "
                         + "the un-respaced filter (S=" + (int) (EmbeddedDefault.FRACTION * EmbeddedDefault.TIMESTEPS)
                         + " steps); plain-PGD attacks the classifier without the filter and does not refine")
                 .note("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold "
                         + EmbeddedDefault.MASK.threshold() + " (ACE-l1, ACE-l2 inpainting)")
                 .note("inpainting", "ACE-l1 and ACE-l2 inpaint from " + run.inpaintSteps
                         + " of the " + diffusion.numSteps() + " respaced steps (--inpaint-steps; the filter the attack "
-                        + "sees has S=" + diffusion.spacedSchedule().stepsForFraction(EmbeddedDefault.FRACTION) + ")")
+                        + "sees has S=" + EmbeddedDefault.filterSteps(diffusion) + ")")
                 .note("time/image", "wall-clock seconds per image, batch " + run.batchSize + ", graph building included; "
                         + "Pre-CE, FR-CE, F-CE and ACE-l1 share one attack run, whose time counts in full for each; "
                         + "a refined method's time is its attack's plus its refinement's")

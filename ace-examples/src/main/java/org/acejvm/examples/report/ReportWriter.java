@@ -16,6 +16,7 @@ import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.io.Images;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.core.result.ExplanationJson;
+import org.acejvm.metrics.ChangeLocality;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -139,17 +140,46 @@ public final class ReportWriter {
         List<Explanation> list = sec.explanations();
         double l1 = list.stream().mapToDouble(e -> meanAbsChange(e, original(sec, e))).average().orElse(0);
         double maskShare = list.stream().mapToDouble(e -> e.mask().toINDArray().meanNumber().doubleValue()).average().orElse(0);
+        ChangeLocality locality = locality(list, sec.originals());
         return String.format(Locale.ROOT, """
                 <h2>%s</h2>
                 <p class="summary">Flip rate <b>%.1f%%</b> (%d of %d) &middot; pre-explanation flip rate %.1f%% &middot;
                 mean |change| per pixel %.4f &middot; mean mask area %.1f%%</p>
+                <p class="summary">Where it changed: %s</p>
                 <p><img class="grid" src="%s" alt="grid of %s"></p>
                 <table><tr><th>sample</th><th>%s</th><th>source</th><th>target</th>
                 <th>p(source) / p(target) before</th><th>after attack</th><th>after refinement</th><th>success</th><th>iterations</th></tr>
                 %s</table>
                 """, esc(sec.title()), 100 * flipRate(list), list.stream().filter(Explanation::success).count(), list.size(),
                 100 * (list.isEmpty() ? 0 : list.stream().filter(Explanation::attackSuccess).count() / (double) list.size()),
-                l1, 100 * maskShare, gridFile, esc(sec.title()), esc(String.join(" | ", COLUMNS)), table);
+                l1, 100 * maskShare, esc(describe(locality)), gridFile, esc(sec.title()), esc(String.join(" | ", COLUMNS)), table);
+    }
+
+    /**
+     * How localised the explanations' change is ({@link ChangeLocality} with its defaults: pixels changed by more than
+     * one 8-bit level, the share of the change in the 10% most-changed pixels).
+     */
+    public static ChangeLocality locality(List<Explanation> list, Map<Long, INDArray> originals) {
+        ChangeLocality locality = new ChangeLocality();
+        for (Explanation e : list) {
+            INDArray original = originals.get(e.sampleId());
+            if (original == null) throw new IllegalArgumentException("no original image for sample " + e.sampleId());
+            INDArray cf = asBatch(e.explanation().toINDArray());
+            locality.add(original.reshape(cf.shape()), cf);
+        }
+        return locality;
+    }
+
+    /** "x% of the pixels changed by more than 1/255; the 10% most-changed pixels carry y% of the change". */
+    public static String describe(ChangeLocality locality) {
+        String changed = locality.changedShare().isDefined()
+                ? String.format(Locale.ROOT, "%.1f%%", 100 * locality.changedShare().value()) : "n/a";
+        String top = locality.topShare().isDefined()
+                ? String.format(Locale.ROOT, "%.1f%%", 100 * locality.topShare().value()) : "n/a";
+        String by = locality.threshold() == ChangeLocality.ONE_LEVEL ? "1/255"
+                : String.format(Locale.ROOT, "%.4g", locality.threshold());
+        return String.format(Locale.ROOT, "%s of the pixels changed by more than %s; the %.0f%% most-changed pixels "
+                + "carry %s of the change", changed, by, 100 * locality.topFraction(), top);
     }
 
     /** Mean over explanations of the mean absolute change per pixel. */

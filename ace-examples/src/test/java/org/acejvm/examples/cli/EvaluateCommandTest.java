@@ -120,6 +120,8 @@ class EvaluateCommandTest {
                 .contains("- **feature network**: penultimate layer of the shipped classifier fmnist-cnn")
                 .contains("## Flip rate against lambda").doesNotContain("NaN")
                 .contains("- **change outside the mask**: largest |x' - x| where the mask is 0, over all images: ACE-l1 0, plain-PGD ")
+                .contains("- **where it changed**: share of the pixels changed by more than 1/255 / share of the change "
+                        + "carried by the 10% most-changed pixels, over all images: ACE-l1 ")
                 .contains("## Flip rate (%) per class pair (source -> target)\n\n| pair | images | ACE-l1 | plain-PGD |");
         // per-pair rows: "| Source -> Target | n | rate | rate |", the counts adding up to the 2 images
         List<String> pairs = md.lines().filter(l -> l.matches("\\| [^|]+ -> [^|]+ \\| \\d+ \\|.*")).toList();

@@ -53,7 +53,11 @@ class ReportWriterTest {
                 .setting("attack", "PGD").section("ACE", list, originals).write(Duration.ofSeconds(75));
         String text = Files.readString(html);
         assertThat(text).contains("Flip rate <b>50.0%</b> (1 of 2)").contains("1 min 15 s").contains("7 c7")
-                .contains("images/section0-sample1-v0.png").contains("<td>attack</td><td>PGD</td>");
+                .contains("images/section0-sample1-v0.png").contains("<td>attack</td><td>PGD</td>")
+                // the 8x8 ramp: 64 of 256 pixels; the 26 largest (3 columns of 8 and 2 of the next) carry
+                // (0.45 + 0.3929 + 0.3357) * 8 + 0.2786 * 2 = 9.986 of 8 * 8 * 0.25 = 16, i.e. 62.4%
+                .contains("Where it changed: 25.0% of the pixels changed by more than 1/255; the 10% most-changed "
+                        + "pixels carry 62.4% of the change");
         BufferedImage grid = ImageIO.read(dir.resolve("grid.png").toFile());
         // 5 columns of 16 px at scale 2 with 2 px padding; 2 rows
         assertThat(grid.getWidth()).isEqualTo(5 * (32 + 2) + 2);
