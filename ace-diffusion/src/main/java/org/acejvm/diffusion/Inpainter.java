@@ -77,6 +77,12 @@ public final class Inpainter {
         return of(model, model.spacedSchedule().stepsForFraction(fraction));
     }
 
+    /** The same refinement (resampling included) started from {@code steps} respaced steps instead. */
+    public Inpainter withSteps(int steps) {
+        Inpainter fresh = of(model, steps);
+        return jumpCount > 1 ? fresh.withResampling(jumpLength, jumpCount) : fresh;
+    }
+
     /** The same refinement with RePaint resampling: jumps of {@code jumpLength} levels, each segment traversed {@code jumpCount} times. */
     public Inpainter withResampling(int jumpLength, int jumpCount) {
         if (jumpLength < 1) throw new InvalidInputException.Range("jumpLength: expected >= 1, got " + jumpLength);

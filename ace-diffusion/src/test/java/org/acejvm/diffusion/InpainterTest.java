@@ -101,6 +101,19 @@ class InpainterTest {
     }
 
     @Test
+    void withStepsKeepsTheResampling() {
+        Inpainter resampled = Inpainter.of(model, 5).withResampling(2, 3).withSteps(4);
+        assertThat(resampled.steps()).isEqualTo(4);
+        assertThat(resampled.jumpLength()).isEqualTo(2);
+        assertThat(resampled.jumpCount()).isEqualTo(3);
+        assertThat(Inpainter.of(model, 5).withSteps(3).jumpCount()).isEqualTo(1);
+        // the jump must stay shorter than the new start, and the start within the respaced steps
+        assertThatThrownBy(() -> Inpainter.of(model, 5).withResampling(2, 3).withSteps(2))
+                .isInstanceOf(InvalidInputException.Range.class).hasMessageContaining("jumpLength");
+        assertThatThrownBy(() -> Inpainter.of(model, 5).withSteps(51)).isInstanceOf(InvalidInputException.Range.class);
+    }
+
+    @Test
     void badInputsFailWithTypedErrors() {
         Inpainter inp = Inpainter.of(model, 5);
         long[] ids = {0, 1};

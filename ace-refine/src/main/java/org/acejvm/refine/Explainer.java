@@ -251,12 +251,7 @@ public final class Explainer {
         public Builder inpaintingSteps(int steps) {
             if (steps < 1) throw new InvalidInputException.Range("inpaintingSteps: expected at least 1, got " + steps);
             inpaintingSteps = steps;
-            if (refiner instanceof InpaintingRefiner ir) {
-                Inpainter old = ir.inpainter();
-                Inpainter fresh = Inpainter.of(old.model(), steps);
-                if (old.jumpCount() > 1) fresh = fresh.withResampling(old.jumpLength(), old.jumpCount());
-                refiner = Refiner.inpainting(fresh, mask);
-            }
+            if (refiner instanceof InpaintingRefiner ir) refiner = Refiner.inpainting(ir.inpainter().withSteps(steps), mask);
             return this;
         }
 

@@ -35,7 +35,6 @@ import org.acejvm.examples.evaluate.MethodMetrics;
 import org.acejvm.examples.evaluate.MethodResult;
 import org.acejvm.examples.models.FashionCnn;
 import org.acejvm.examples.report.ReportWriter;
-import org.acejvm.metrics.ChangeLocality;
 import org.acejvm.metrics.Cout;
 import org.acejvm.metrics.FlipRate;
 import org.acejvm.metrics.MetricValue;
@@ -173,6 +172,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 + "Fashion-MNIST classifier");
         notes(table, n);
         Map<String, Cout.Curve> curves = new LinkedHashMap<>();
+        List<String> locality = new ArrayList<>();
         for (Method m : chosen) {
             MethodMetrics metrics = new MethodMetrics(m.label, features, classifier, run.seed);
             accumulate(metrics, results.get(m), sel.images(), originalFeatures);
@@ -180,10 +180,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             MethodResult r = metrics.result();
             table.row(r);
             curves.put(m.label, r.coutCurve());
+            locality.add(m.label + " " + percent(metrics.changedShare()) + " / " + percent(metrics.topShare()));
         }
         pairTable(table, chosen, results);
         table.note("change outside the mask", outsideMask(chosen, results, sel.images()));
-        table.note("where it changed", locality(chosen, results, sel.images()));
+        table.note("where it changed", "share of the pixels changed by more than 1/255 / share of the change carried "
+                + "by the 10% most-changed pixels, over all images: " + String.join(", ", locality)
+                + " (a localised change touches few pixels and its largest changes carry most of it)");
         String subtitle = n + " Fashion-MNIST test image" + (n == 1 ? "" : "s");
         EvaluationPlots.coutCurves(curves, subtitle, dir.resolve("cout_curves.png"));
 
@@ -543,26 +546,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         return "largest |x' - x| where the mask is 0, over all images: " + String.join(", ", parts)
                 + " (ACE's inpainting keeps the original there exactly; the other methods' masks only describe their change)";
-    }
-
-    /**
-     * Per method, how localised the change is over all explanations: the share of pixels changed by more than one
-     * 8-bit level and the share of the change carried by the 10% most-changed pixels ({@link ChangeLocality}).
-     */
-    private static String locality(List<Method> chosen, Map<Method, List<Explanation>> results, INDArray images) {
-        List<String> parts = new ArrayList<>();
-        for (Method m : chosen) {
-            ChangeLocality locality = new ChangeLocality();
-            List<Explanation> list = results.get(m);
-            for (int from = 0; from < list.size(); from += 64) {
-                int to = Math.min(list.size(), from + 64);
-                locality.add(images.get(NDArrayIndex.interval(from, to)), stack(list.subList(from, to), false));
-            }
-            parts.add(m.label + " " + percent(locality.changedShare()) + " / " + percent(locality.topShare()));
-        }
-        return "share of the pixels changed by more than 1/255 / share of the change carried by the 10% most-changed "
-                + "pixels, over all images: " + String.join(", ", parts)
-                + " (a localised change touches few pixels and its largest changes carry most of it)";
     }
 
     private static String percent(MetricValue v) {

@@ -2,6 +2,7 @@ package org.acejvm.examples.evaluate;
 
 import org.acejvm.core.Checks;
 import org.acejvm.core.Classifier;
+import org.acejvm.metrics.ChangeLocality;
 import org.acejvm.metrics.CosineSimilarity;
 import org.acejvm.metrics.Cout;
 import org.acejvm.metrics.FeatureExtractor;
@@ -21,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>FR over all explanations;</li>
  *   <li>FID, sFID (10 seeded splits), S3-style cosine similarity and mean l1 over the successful explanations only
  *       (all originals enter FID and sFID), as the ACE evaluation does;</li>
- *   <li>COUT over all pairs, source = the classifier's class of the original.</li>
+ *   <li>COUT over all pairs, source = the classifier's class of the original;</li>
+ *   <li>where the image changed ({@link ChangeLocality}) over all pairs.</li>
  * </ul>
  * Not thread-safe.
  */
@@ -37,6 +39,7 @@ public final class MethodMetrics {
     private final Cout cout;
     private final CosineSimilarity s3 = CosineSimilarity.simSiam(null);
     private final ImageDistances distances = new ImageDistances();
+    private final ChangeLocality locality = new ChangeLocality();
     private long images;
     private long nanos;
 
@@ -72,6 +75,7 @@ public final class MethodMetrics {
         fid.addFeatures(originalFeatures, cfFeatures, success);
         sfid.addFeatures(originalFeatures, cfFeatures, success);
         cout.add(originals, counterfactuals, sources, targets);
+        locality.add(originals, counterfactuals);
         Metrics.select(originalFeatures, success).ifPresent(of ->
                 s3.addEmbeddings(of, Metrics.select(cfFeatures, success).orElseThrow()));
         Metrics.select(originals, success).ifPresent(o ->
@@ -97,6 +101,12 @@ public final class MethodMetrics {
     private MetricValue orNoSuccess(MetricValue v) {
         return v.isDefined() || images == 0 ? v : MetricValue.undefined("no successful counterfactuals", 0);
     }
+
+    /** Share of the pixels changed by more than one 8-bit level, over all pairs ({@link ChangeLocality}). */
+    public MetricValue changedShare() { return locality.changedShare(); }
+
+    /** Share of the change carried by the 10% most-changed pixels, over all pairs that changed. */
+    public MetricValue topShare() { return locality.topShare(); }
 
     public String method() { return method; }
 }
