@@ -71,6 +71,20 @@ public final class Targets {
         return new Targets(kind, Arrays.copyOfRange(classes, from, to), constant, function, allowSource);
     }
 
+    /** The targets of rows {@code rows} of the batch, in that order (per-image targets are picked; others apply to any rows). */
+    public Targets rows(int[] rows) {
+        Checks.notNull(rows, "rows");
+        if (kind != Kind.CLASSES) return this;
+        int[] picked = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= classes.length) {
+                throw new InvalidInputException.Shape("target row " + rows[i] + " outside " + classes.length + " targets");
+            }
+            picked[i] = classes[rows[i]];
+        }
+        return new Targets(kind, picked, constant, function, allowSource);
+    }
+
     /**
      * The class each image is attacked towards (targeted) or away from (untargeted: the source itself), checked.
      *

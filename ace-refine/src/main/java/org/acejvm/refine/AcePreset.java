@@ -7,16 +7,39 @@ import org.acejvm.diffusion.NoiseSchedule;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The published ACE settings (and the embedded Fashion-MNIST default): diffusion schedule, respacing, filter
- * fraction, attack iterations and mask threshold. All use PGD with step 1/255, epsilon 1, lambda1 0.001, dilation 15.
+ * A complete ACE setting: diffusion schedule, respacing, filter fraction, PGD iterations and step, mask dilation and
+ * threshold, and where the inpainting refinement starts. The published settings use PGD with step 1/255, epsilon 1,
+ * lambda1 0.001, dilation 15 and inpaint from the filter's S; a data set's own tuned setting (such as the embedded
+ * Fashion-MNIST default of ace-examples) is one more preset, so that each setting is written down in one place.
  *
- * @param timesteps  T of the linear schedule
- * @param respacing  respaced steps K
- * @param fraction   filter fraction; S = int(fraction * K)
- * @param iterations attack iterations
- * @param threshold  mask threshold
+ * @param timesteps    T of the linear schedule
+ * @param respacing    respaced steps K
+ * @param fraction     filter fraction; S = int(fraction * K)
+ * @param iterations   attack iterations
+ * @param step         PGD step
+ * @param dilation     mask dilation (max-pool size)
+ * @param threshold    mask threshold
+ * @param inpaintSteps respaced steps the inpainting starts from; 0: the filter's S, as the reference
  */
-public record AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double threshold) {
+public record AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double step,
+                        int dilation, double threshold, int inpaintSteps) {
+
+    public AcePreset {
+        org.acejvm.core.Checks.notNull(name, "name");
+        if (timesteps < 1 || respacing < 1 || iterations < 1 || dilation < 1 || inpaintSteps < 0) {
+            throw new org.acejvm.core.InvalidInputException.Range("preset " + name + ": expected timesteps, respacing, "
+                    + "iterations, dilation >= 1 and inpaintSteps >= 0");
+        }
+        org.acejvm.core.Checks.positive(step, "step");
+        org.acejvm.core.Checks.positive(fraction, "fraction");
+    }
+
+    /** A published setting: the reference PGD step 1/255, dilation 15, inpainting from the filter's S. */
+    public AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double threshold) {
+        this(name, timesteps, respacing, fraction, iterations, org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
+                MaskSettings.REFERENCE_DILATION, threshold, 0);
+    }
+
     /** CelebA 128 px: T=500, respacing 50, fraction 0.1 (S = 5). */
     public static final AcePreset CELEBA = new AcePreset("CelebA", 500, 50, 0.1, 50, 0.15);
     /** CelebA-HQ 256 px: T=500, respacing 25, fraction 0.2 (S = 5). */
@@ -25,11 +48,18 @@ public record AcePreset(String name, int timesteps, int respacing, double fracti
     public static final AcePreset BDD = new AcePreset("BDD", 1000, 100, 0.05, 50, 0.05);
     /** ImageNet 256 px: T=1000, respacing 25, fraction 0.2 (S = 5), 100 iterations. */
     public static final AcePreset IMAGENET = new AcePreset("ImageNet", 1000, 25, 0.2, 100, 0.15);
-    /** The embedded Fashion-MNIST default (1x32x32): T=500, respacing 50, fraction 0.1 (S = 5: t = 0, 10, 20, 31, 41). */
+    /**
+     * The reference settings on a Fashion-MNIST schedule (1x32x32): T=500, respacing 50, fraction 0.1 (S = 5: t = 0,
+     * 10, 20, 31, 41), step 1/255, dilation 15. Not the embedded default, which tunes step, dilation and inpainting
+     * start for 32 px images (ace-examples' {@code EmbeddedDefault.PRESET}).
+     */
     public static final AcePreset FASHION_MNIST = new AcePreset("Fashion-MNIST", 500, 50, 0.1, 50, 0.15);
 
-    /** The mask settings of this preset (dilation 15). */
-    public MaskSettings mask() { return new MaskSettings(MaskSettings.REFERENCE_DILATION, threshold); }
+    /** The mask settings of this preset. */
+    public MaskSettings mask() { return new MaskSettings(dilation, threshold); }
+
+    /** The inpainting start, or null for the filter's S. */
+    public Integer inpaintingStart() { return inpaintSteps == 0 ? null : inpaintSteps; }
 
     /** The filter's number of steps S. */
     public int filterSteps() { return (int) (fraction * respacing); }

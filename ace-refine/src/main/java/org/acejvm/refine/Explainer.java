@@ -1,6 +1,7 @@
 package org.acejvm.refine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.acejvm.attacks.Attack;
 import org.acejvm.attacks.AttackResult;
@@ -22,7 +23,6 @@ import org.acejvm.diffusion.DdpmFilter;
 import org.acejvm.diffusion.DiffusionFilter;
 import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.diffusion.Inpainter;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
@@ -54,14 +54,15 @@ public final class Explainer {
     private final String method;
     private AttackSession session;
 
-    private Explainer(Builder b) {
-        this.classifier = b.classifier;
-        this.filter = b.filter;
-        this.attack = b.attack;
-        this.refiner = b.refiner;
-        this.batchSize = b.batchSize;
-        this.noise = b.noise;
-        this.method = b.method != null ? b.method : refiner.name();
+    private Explainer(DifferentiableClassifier classifier, ImageMap filter, Attack attack, Refiner refiner, int batchSize,
+                      NoiseSource noise, String method) {
+        this.classifier = classifier;
+        this.filter = filter;
+        this.attack = attack;
+        this.refiner = refiner;
+        this.batchSize = batchSize;
+        this.noise = noise;
+        this.method = method;
     }
 
     /** A builder with the reference defaults: PGD (50 iterations, 1/255, eps 1, lambda1 0.001), no filter, Pre-CE. */
@@ -73,6 +74,9 @@ public final class Explainer {
     public Refiner refiner() { return refiner; }
     public int batchSize() { return batchSize; }
     public String method() { return method; }
+
+    /** Whether {@link #refine} changes anything (false for Pre-CE: the explanation is the pre-explanation). */
+    public boolean refines() { return !(refiner instanceof IdentityRefiner); }
 
     /** One explanation per image; sample ids 0..N-1. */
     public List<Explanation> explain(INDArray images, Targets targets) {
@@ -87,28 +91,27 @@ public final class Explainer {
     /**
      * {@code variants} explanations per image, ordered image by image (index {@code i * variants + v}). Variant 0
      * uses the explainer's noise source, variant v &gt; 0 its {@link SeededNoiseSource#variant(long) variant(v)}.
+     * Each batch is {@link #attack attacked} and then {@link #refine refined}: the same two stages a stored run
+     * calls one at a time.
      */
     public List<Explanation> explain(INDArray images, Targets targets, long[] sampleIds, int variants,
                                      ExplainListener listener) {
-        Checks.rank(images, 4, "images");
-        Checks.notNull(targets, "targets");
         if (variants < 1) throw new InvalidInputException.Range("variants: expected at least 1, got " + variants);
         ExplainListener events = listener == null ? ExplainListener.none() : listener;
-        int n = (int) images.size(0);
-        long[] ids = sampleIds == null ? range(n) : sampleIds.clone();
-        Checks.sameCount(ids.length, "sampleIds", n, "images");
-        if (targets.count() >= 0) Checks.sameCount(targets.count(), "targets", n, "images");
-        NoiseSource[] sources = new NoiseSource[variants];
-        for (int v = 0; v < variants; v++) sources[v] = noiseFor(v);
+        long[] ids = checkedIds(images, targets, sampleIds);
+        int n = ids.length;
+        for (int v = 0; v < variants; v++) noiseFor(v); // fails before any work when the noise cannot give variants
         List<Explanation> out = new ArrayList<>(n * variants);
         long done = 0;
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             INDArray batch = images.get(NDArrayIndex.interval(from, to)).dup();
-            long[] batchIds = java.util.Arrays.copyOfRange(ids, from, to);
+            long[] batchIds = Arrays.copyOfRange(ids, from, to);
             List<List<Explanation>> perVariant = new ArrayList<>();
             for (int v = 0; v < variants; v++) {
-                List<Explanation> r = explainBatch(batch, targets.slice(from, to), batchIds, v, sources[v], events);
+                List<Explanation> pre = attackBatch(batch, targets.slice(from, to), batchIds, v, events);
+                List<Explanation> r = refines() ? refineBatch(batch, pre) : pre;
+                r.forEach(events::onExplanation);
                 perVariant.add(r);
                 done += r.size();
                 events.onProgress(done, (long) n * variants);
@@ -120,6 +123,62 @@ public final class Explainer {
         return out;
     }
 
+    /**
+     * Stage 1: the attack through the filter, in batches. Returns the pre-explanations as explanations of the
+     * Pre-CE form (explanation = pre-explanation, the mask of this explainer's mask settings, labelled with this
+     * explainer's method), variant 0.
+     */
+    public List<Explanation> attack(INDArray images, Targets targets, long[] sampleIds, ExplainListener listener) {
+        ExplainListener events = listener == null ? ExplainListener.none() : listener;
+        long[] ids = checkedIds(images, targets, sampleIds);
+        List<Explanation> out = new ArrayList<>(ids.length);
+        for (int from = 0; from < ids.length; from += batchSize) {
+            int to = Math.min(ids.length, from + batchSize);
+            List<Explanation> r = attackBatch(images.get(NDArrayIndex.interval(from, to)).dup(), targets.slice(from, to),
+                    Arrays.copyOfRange(ids, from, to), 0, events);
+            r.forEach(events::onExplanation);
+            out.addAll(r);
+            events.onProgress(out.size(), ids.length);
+        }
+        return out;
+    }
+
+    /**
+     * Stage 2: this explainer's refiner applied to pre-explanations (from {@link #attack} of this explainer, or of one
+     * with the same classifier, attack and filter, such as the Pre-CE form of the same method), in batches, with the
+     * noise of each explanation's variant. {@code originals} holds the original of each, in the same order. Scores,
+     * success and the attack's fields are carried over; the time is the attack's plus the refinement's.
+     */
+    public List<Explanation> refine(INDArray originals, List<Explanation> pre, ExplainListener listener) {
+        Checks.rank(originals, 4, "originals");
+        Checks.notNull(pre, "pre");
+        Checks.sameCount(pre.size(), "pre-explanations", originals.size(0), "originals");
+        ExplainListener events = listener == null ? ExplainListener.none() : listener;
+        List<Explanation> out = new ArrayList<>(pre.size());
+        int from = 0;
+        while (from < pre.size()) {
+            int to = from + 1;
+            int variant = pre.get(from).variant();
+            while (to < pre.size() && to - from < batchSize && pre.get(to).variant() == variant) to++;
+            List<Explanation> r = refineBatch(originals.get(NDArrayIndex.interval(from, to)).dup(), pre.subList(from, to));
+            r.forEach(events::onExplanation);
+            out.addAll(r);
+            events.onProgress(out.size(), pre.size());
+            from = to;
+        }
+        return out;
+    }
+
+    private long[] checkedIds(INDArray images, Targets targets, long[] sampleIds) {
+        Checks.rank(images, 4, "images");
+        Checks.notNull(targets, "targets");
+        int n = (int) images.size(0);
+        long[] ids = sampleIds == null ? range(n) : sampleIds.clone();
+        Checks.sameCount(ids.length, "sampleIds", n, "images");
+        if (targets.count() >= 0) Checks.sameCount(targets.count(), "targets", n, "images");
+        return ids;
+    }
+
     private NoiseSource noiseFor(int variant) {
         if (variant == 0) return noise;
         if (noise instanceof SeededNoiseSource s) return s.variant(variant);
@@ -127,45 +186,47 @@ public final class Explainer {
                 + noise);
     }
 
-    private List<Explanation> explainBatch(INDArray images, Targets targets, long[] ids, int variant, NoiseSource src,
-                                           ExplainListener events) {
+    /** One batch of stage 1. */
+    private List<Explanation> attackBatch(INDArray images, Targets targets, long[] ids, int variant, ExplainListener events) {
         long start = System.nanoTime();
         if (session == null) session = attack.prepare(classifier, filter);
-        AttackResult a = session.run(images, targets, ids, src, e -> events.onIteration(variant, e));
-        Refinement r = refiner.refine(images, a.adversarial(), ids, src);
-        INDArray pAfter = classifier.probabilities(r.explanation());
+        AttackResult a = session.run(images, targets, ids, noiseFor(variant), e -> events.onIteration(variant, e));
+        INDArray edited = Masks.keep(images, a.adversarial(), refiner.maskSettings()).rsub(1.0);
         long nanos = (System.nanoTime() - start) / ids.length;
-        INDArray edited = r.keep().rsub(1.0);
         List<Explanation> out = new ArrayList<>(ids.length);
         for (int i = 0; i < ids.length; i++) {
             int source = a.sources()[i];
             int target = a.targeted() ? a.targets()[i] : -1;
-            Scores before = scores(a.initialProbabilities(), i, source, target);
-            Scores afterAttack = scores(a.probabilities(), i, source, target);
-            Scores after = scores(pAfter, i, source, target);
-            boolean success = target >= 0 ? after.predicted() == target : after.predicted() != source;
-            Explanation e = new Explanation(ids[i], variant, method, source, target,
-                    image(a.adversarial(), i), image(r.explanation(), i), image(edited, i),
-                    r.noisyStart() == null ? null : image(r.noisyStart(), i),
-                    before, afterAttack, after, a.reached()[i], success, a.iterations()[i], nanos);
-            events.onExplanation(e);
-            out.add(e);
+            Scores afterAttack = Scores.of(a.probabilities(), i, source, target);
+            ImageData pre = ImageData.row(a.adversarial(), i);
+            out.add(new Explanation(ids[i], variant, method, source, target, pre, pre, ImageData.row(edited, i), null,
+                    Scores.of(a.initialProbabilities(), i, source, target), afterAttack, afterAttack, a.reached()[i],
+                    afterAttack.reaches(source, target), a.iterations()[i], nanos));
         }
-        LOG.debug("explained {} images (variant {}): attack {} ms, success {}/{}", ids.length, variant,
-                a.nanos() / 1_000_000, out.stream().filter(Explanation::success).count(), ids.length);
+        LOG.debug("attacked {} images (variant {}): {} ms, reached {}/{}", ids.length, variant, a.nanos() / 1_000_000,
+                out.stream().filter(Explanation::attackSuccess).count(), ids.length);
         return out;
     }
 
-    private static Scores scores(INDArray p, int row, int source, int target) {
-        int k = (int) p.size(1);
-        int best = 0;
-        for (int c = 1; c < k; c++) if (p.getDouble(row, c) > p.getDouble(row, best)) best = c;
-        double ps = p.getDouble(row, source);
-        return new Scores(best, ps, target >= 0 ? p.getDouble(row, target) : 1.0 - ps);
-    }
-
-    private static ImageData image(INDArray batch, int i) {
-        return ImageData.of(batch.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()));
+    /** One batch of stage 2 (all of one variant). */
+    private List<Explanation> refineBatch(INDArray originals, List<Explanation> pre) {
+        long start = System.nanoTime();
+        long[] ids = pre.stream().mapToLong(Explanation::sampleId).toArray();
+        INDArray preImages = ImageData.stack(pre.stream().map(Explanation::preExplanation).toList());
+        Refinement r = refiner.refine(originals, preImages, ids, noiseFor(pre.get(0).variant()));
+        INDArray p = classifier.probabilities(r.explanation());
+        INDArray edited = r.keep().rsub(1.0);
+        long perImage = (System.nanoTime() - start) / ids.length;
+        List<Explanation> out = new ArrayList<>(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            Explanation e = pre.get(i);
+            Scores after = Scores.of(p, i, e.source(), e.target());
+            out.add(new Explanation(e.sampleId(), e.variant(), method, e.source(), e.target(), e.preExplanation(),
+                    ImageData.row(r.explanation(), i), ImageData.row(edited, i),
+                    r.noisyStart() == null ? null : ImageData.row(r.noisyStart(), i), e.before(), e.afterAttack(), after,
+                    e.attackSuccess(), after.reaches(e.source(), e.target()), e.iterations(), e.nanos() + perImage));
+        }
+        return out;
     }
 
     private static long[] range(int n) {
@@ -178,40 +239,43 @@ public final class Explainer {
         return "Explainer(" + method + ", " + attack.name() + ", filter " + filter + ", " + refiner + ", batch " + batchSize + ")";
     }
 
-    /** Builder of an {@link Explainer}; starts from the reference defaults. */
+    /**
+     * Builder of an {@link Explainer}; starts from the reference defaults. Every setter only records a choice and
+     * {@link #build()} assembles the explainer, so the result does not depend on the order of the calls. Where a
+     * {@link #preset} and an explicit setter both say something, the explicit setter wins.
+     */
     public static final class Builder {
         private final DifferentiableClassifier classifier;
-        private ImageMap filter = ImageMap.identity();
-        private Attack attack = Attacks.pgd();
-        private Refiner refiner = Refiner.identity();
+        private ImageMap filter;
+        private Attack attack;
+        private AttackSettings settings;
+        private Refiner refiner;
+        private Ablation ablation;
         private int batchSize = AttackSettings.REFERENCE_BATCH_SIZE;
         private NoiseSource noise = NoiseSource.seeded(0);
         private String method;
         private DiffusionModel model;
-        private double fraction;
-        private MaskSettings mask = MaskSettings.reference();
-        private Integer inpaintingSteps; // null: the filter's S, as the reference
+        private Double fraction;
+        private AcePreset preset;
+        private MaskSettings mask;
+        private Integer inpaintingSteps;
+        private int[] resampling; // {jumpLength, jumpCount} or null
 
         private Builder(DifferentiableClassifier classifier) {
             Checks.notNull(classifier, "classifier");
             this.classifier = classifier;
         }
 
-        /** The filter the attack sees the classifier through (identity if never set). */
+        /** The filter the attack sees the classifier through (default: the diffusion model's, else the identity). */
         public Builder filter(ImageMap f) { Checks.notNull(f, "filter"); filter = f; return this; }
 
+        /** The attack (default PGD); its own settings are kept unless {@link #attackSettings} or a preset gives some. */
         public Builder attack(Attack a) { Checks.notNull(a, "attack"); attack = a; return this; }
 
-        /** Replaces the attack's settings (the attack must be a {@link GradientAttack}). */
-        public Builder attackSettings(AttackSettings s) {
-            Checks.notNull(s, "settings");
-            if (!(attack instanceof GradientAttack g)) {
-                throw new InvalidInputException("attackSettings needs a GradientAttack, got " + attack);
-            }
-            attack = g.withSettings(s);
-            return this;
-        }
+        /** The attack's settings (the attack must be a {@link GradientAttack}, checked by {@link #build()}). */
+        public Builder attackSettings(AttackSettings s) { Checks.notNull(s, "settings"); settings = s; return this; }
 
+        /** An explicit refiner; not together with {@link #ablation}. */
         public Builder refiner(Refiner r) { Checks.notNull(r, "refiner"); refiner = r; return this; }
 
         /** Images per batch (memory); results do not depend on it. Default 16. */
@@ -226,92 +290,116 @@ public final class Explainer {
 
         public Builder seed(long seed) { return noise(NoiseSource.seeded(seed)); }
 
-        /** The label stored in each result (default: the refiner's name). */
+        /** The label stored in each result (default: the ablation's label, else the refiner's name). */
         public Builder method(String m) { method = m; return this; }
 
         /**
          * Full ACE with a diffusion model: the stochastic filter with S = int(fraction * K) steps for the attack, and
-         * inpainting refinement with the same S (or {@link #inpaintingSteps}) and the current mask settings.
+         * (unless another {@link #ablation} or refiner is chosen) the inpainting refinement.
          */
         public Builder diffusion(DiffusionModel m, double f) {
             Checks.notNull(m, "model");
+            Checks.positive(f, "fraction");
             model = m;
             fraction = f;
-            filter = DdpmFilter.ofFraction(m, f, true);
-            refiner = Refiner.inpainting(inpainter(), mask);
             return this;
         }
 
         /**
          * Starts the inpainting refinement from {@code steps} respaced steps instead of the filter's S (the reference
          * uses one tau for both). Fewer steps re-generate less of the masked region, so less of the attack's change
-         * is washed out: more flips, less realism. Re-creates the inpainting refiner if one is set (keeping its
-         * resampling); may be called before or after {@link #diffusion}.
+         * is washed out: more flips, less realism.
          */
         public Builder inpaintingSteps(int steps) {
             if (steps < 1) throw new InvalidInputException.Range("inpaintingSteps: expected at least 1, got " + steps);
             inpaintingSteps = steps;
-            if (refiner instanceof InpaintingRefiner ir) refiner = Refiner.inpainting(ir.inpainter().withSteps(steps), mask);
             return this;
         }
 
-        private Inpainter inpainter() {
-            return inpaintingSteps == null ? Inpainter.ofFraction(model, fraction) : Inpainter.of(model, inpaintingSteps);
-        }
-
-        /** Mask settings for the inpainting refiner (re-creates it if {@link #diffusion} was set). */
-        public Builder mask(MaskSettings ms) {
-            Checks.notNull(ms, "mask");
-            mask = ms;
-            if (refiner instanceof InpaintingRefiner ir) refiner = Refiner.inpainting(ir.inpainter(), ms);
-            return this;
-        }
+        /** Mask settings (of the inpainting, and of the mask every refiner reports). */
+        public Builder mask(MaskSettings ms) { Checks.notNull(ms, "mask"); mask = ms; return this; }
 
         /** RePaint resampling in the inpainting refinement (jumpCount 1 is the reference). */
         public Builder resampling(int jumpLength, int jumpCount) {
-            if (!(refiner instanceof InpaintingRefiner ir)) {
-                throw new InvalidInputException("resampling needs the inpainting refiner; set diffusion(...) first");
-            }
-            refiner = Refiner.inpainting(ir.inpainter().withResampling(jumpLength, jumpCount), mask);
+            resampling = new int[] {jumpLength, jumpCount};
             return this;
         }
 
         /**
-         * A published setting: PGD with the preset's iterations and the reference step, epsilon and lambda1; the
-         * preset's filter fraction, mask threshold; full ACE refinement. {@code model} should carry the preset's
+         * A complete setting: PGD with the preset's iterations and step (reference epsilon and lambda1), the preset's
+         * filter fraction, mask and inpainting start; full ACE refinement. {@code model} should carry the preset's
          * schedule (see {@link AcePreset#diffusionModel}).
          */
         public Builder preset(AcePreset p, DiffusionModel m) {
             Checks.notNull(p, "preset");
-            int k = m.numSteps();
-            if (k != p.respacing()) {
-                LOG.warn("preset {} expects {} respaced steps, the model has {}", p.name(), p.respacing(), k);
+            Checks.notNull(m, "model");
+            if (m.numSteps() != p.respacing()) {
+                LOG.warn("preset {} expects {} respaced steps, the model has {}", p.name(), p.respacing(), m.numSteps());
             }
-            attack = Attacks.pgd(AttackSettings.builder().iterations(p.iterations()).build());
-            mask = p.mask();
-            return diffusion(m, p.fraction());
+            preset = p;
+            model = m;
+            return this;
         }
 
         /**
-         * One of the paper's Table 5 variants, on the diffusion model set by {@link #diffusion} or {@link #preset}
-         * (PRE_CE needs none). F-CE's filter runs over the un-respaced schedule with S = int(fraction * T) steps
-         * (the UNet, variance, clipping and timestep type of the model; timesteps not rescaled).
+         * One of the paper's Table 5 variants, on the diffusion model of {@link #diffusion} or {@link #preset} (PRE_CE
+         * needs none). F-CE's filter runs over the un-respaced schedule with S = int(fraction * T) steps (the UNet,
+         * variance, clipping and timestep type of the model; timesteps not rescaled). Not together with {@link #refiner}.
          */
-        public Builder ablation(Ablation a) {
-            Checks.notNull(a, "ablation");
-            if (a != Ablation.PRE_CE && model == null) {
-                throw new InvalidInputException(a.label() + " needs a diffusion model: call diffusion(...) or preset(...) first");
+        public Builder ablation(Ablation a) { Checks.notNull(a, "ablation"); ablation = a; return this; }
+
+        public Explainer build() {
+            double f = fraction != null ? fraction : preset != null ? preset.fraction() : 0;
+            MaskSettings ms = mask != null ? mask : preset != null ? preset.mask() : MaskSettings.reference();
+            ImageMap map = filter != null ? filter : model != null ? DdpmFilter.ofFraction(model, f, true) : ImageMap.identity();
+            if (map instanceof DiffusionFilter df && !df.imageSpec().equals(classifier.inputSpec())) {
+                throw new InvalidInputException.Mismatch("the filter takes " + df.imageSpec() + " images, the classifier "
+                        + classifier.inputSpec());
             }
-            refiner = switch (a) {
-                case PRE_CE -> Refiner.identity(mask);
-                case FR_CE -> new FilterRefiner(filter, a.label(), mask);
+            if (refiner != null && ablation != null) {
+                throw new InvalidInputException("choose either refiner(...) or ablation(...), not both");
+            }
+            Ablation a = ablation != null ? ablation : model != null ? Ablation.ACE : Ablation.PRE_CE;
+            Refiner r = refiner != null ? refiner : refinerOf(a, map, f, ms);
+            if (resampling != null && !(r instanceof InpaintingRefiner)) {
+                throw new InvalidInputException("resampling needs the inpainting refiner (ACE with a diffusion model), got " + r);
+            }
+            String label = method != null ? method : refiner != null ? refiner.name() : a.label();
+            return new Explainer(classifier, map, attackOf(), r, batchSize, noise, label);
+        }
+
+        private Attack attackOf() {
+            Attack a = attack != null ? attack : Attacks.pgd();
+            AttackSettings s = settings;
+            if (s == null && preset != null) {
+                s = AttackSettings.builder().iterations(preset.iterations()).step(preset.step()).build();
+            }
+            if (s == null) return a;
+            if (!(a instanceof GradientAttack g)) {
+                throw new InvalidInputException("attack settings need a GradientAttack, got " + a);
+            }
+            if (a.targetedOnly()) LOG.debug("{} is targeted only", a.name());
+            return g.withSettings(s);
+        }
+
+        private Refiner refinerOf(Ablation a, ImageMap map, double f, MaskSettings ms) {
+            if (a != Ablation.PRE_CE && model == null) {
+                throw new InvalidInputException(a.label() + " needs a diffusion model: call diffusion(...) or preset(...)");
+            }
+            return switch (a) {
+                case PRE_CE -> Refiner.identity(ms);
+                case FR_CE -> new FilterRefiner(map, a.label(), ms);
                 // step by step: one graph of all int(fraction * T) UNet calls kept 14 GB at batch 8 (Fashion-MNIST, S = 50)
-                case F_CE -> new FilterRefiner(DdpmFilter.ofFraction(unrespaced(model), fraction, true)
-                        .withGradientMode(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP), a.label(), mask);
-                case ACE -> Refiner.inpainting(inpainter(), mask);
+                case F_CE -> new FilterRefiner(DdpmFilter.ofFraction(unrespaced(model), f, true)
+                        .withGradientMode(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP), a.label(), ms);
+                case ACE -> Refiner.inpainting(inpainter(f), ms);
             };
-            method = a.label();
-            return this;
+        }
+
+        private Inpainter inpainter(double f) {
+            Integer steps = inpaintingSteps != null ? inpaintingSteps : preset != null ? preset.inpaintingStart() : null;
+            Inpainter in = steps == null ? Inpainter.ofFraction(model, f) : Inpainter.of(model, steps);
+            return resampling == null ? in : in.withResampling(resampling[0], resampling[1]);
         }
 
         private static DiffusionModel unrespaced(DiffusionModel m) {
@@ -321,15 +409,6 @@ public final class Explainer {
                     .clipDenoised(m.clipDenoised())
                     .timestepType(m.timestepType())
                     .build();
-        }
-
-        public Explainer build() {
-            if (filter instanceof DiffusionFilter f && !f.imageSpec().equals(classifier.inputSpec())) {
-                throw new InvalidInputException.Mismatch("the filter takes " + f.imageSpec() + " images, the classifier "
-                        + classifier.inputSpec());
-            }
-            if (attack.targetedOnly()) LOG.debug("{} is targeted only", attack.name());
-            return new Explainer(this);
         }
     }
 }

@@ -118,7 +118,7 @@ class ExplainerTest {
                 assertThat(out.get(0).noisyStart()).isNull();
             }
         }
-        assertThatThrownBy(() -> Explainer.builder(LINEAR3).ablation(Ablation.FR_CE))
+        assertThatThrownBy(() -> Explainer.builder(LINEAR3).ablation(Ablation.FR_CE).build())
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("diffusion");
     }
 
@@ -143,8 +143,49 @@ class ExplainerTest {
         assertThat(distance(shorter)).isLessThan(distance(full));
         assertThatThrownBy(() -> ace().inpaintingSteps(0)).isInstanceOf(InvalidInputException.Range.class)
                 .hasMessageContaining("inpaintingSteps");
-        assertThatThrownBy(() -> ace().inpaintingSteps(21)).isInstanceOf(InvalidInputException.Range.class)
+        assertThatThrownBy(() -> ace().inpaintingSteps(21).build()).isInstanceOf(InvalidInputException.Range.class)
                 .hasMessageContaining("[1, 20]");
+    }
+
+    /** The builder records choices and assembles them in build(): the same explainer whatever the call order. */
+    @Test
+    void theBuilderDoesNotDependOnCallOrder() {
+        MaskSettings m = new MaskSettings(1, 0.3);
+        Explainer a = Explainer.builder(LINEAR3).ablation(Ablation.FR_CE).mask(m).diffusion(MODEL, ToyDiffusion.FRACTION).build();
+        Explainer b = Explainer.builder(LINEAR3).diffusion(MODEL, ToyDiffusion.FRACTION).mask(m).ablation(Ablation.FR_CE).build();
+        assertThat(a.refiner().maskSettings()).isEqualTo(m).isEqualTo(b.refiner().maskSettings());
+        assertThat(a.method()).isEqualTo("FR-CE").isEqualTo(b.method());
+        // settings given before the attack apply to it, and an explicit setter beats the preset whatever the order
+        AttackSettings s = FEW.toBuilder().iterations(3).build();
+        assertThat(Explainer.builder(LINEAR3).attackSettings(s).attack(Attacks.gd()).build().attack().settings()).isEqualTo(s);
+        DiffusionModel fm = AcePreset.FASHION_MNIST.diffusionModel(ToyDiffusion.unet(), TinyNets.SPEC);
+        Explainer p1 = Explainer.builder(LINEAR3).mask(m).preset(AcePreset.FASHION_MNIST, fm).build();
+        Explainer p2 = Explainer.builder(LINEAR3).preset(AcePreset.FASHION_MNIST, fm).mask(m).build();
+        assertThat(p1.refiner().maskSettings()).isEqualTo(m).isEqualTo(p2.refiner().maskSettings());
+        assertThatThrownBy(() -> Explainer.builder(LINEAR3).refiner(Refiner.identity()).ablation(Ablation.PRE_CE).build())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("not both");
+        assertThatThrownBy(() -> Explainer.builder(LINEAR3).resampling(1, 2).build())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("resampling");
+    }
+
+    /** Stage 1 then stage 2 gives what explain gives, bit for bit (noise is keyed by sample, not drawn in order). */
+    @Test
+    void attackThenRefineEqualsExplain() {
+        INDArray x = TinyNets.images(3, 11, 0.1, 0.9);
+        long[] ids = {7, 3, 9};
+        List<Explanation> whole = ace().batchSize(2).build().explain(x, Targets.untargeted(), ids);
+        List<Explanation> pre = ace().ablation(Ablation.PRE_CE).batchSize(3).build().attack(x, Targets.untargeted(), ids, null);
+        List<Explanation> refined = ace().batchSize(1).build().refine(x, pre, null);
+        for (int i = 0; i < 3; i++) {
+            assertThat(pre.get(i).method()).isEqualTo("Pre-CE");
+            assertThat(refined.get(i).method()).isEqualTo("ACE");
+            assertThat(refined.get(i).sampleId()).isEqualTo(ids[i]);
+            assertThat(refined.get(i).explanation()).isEqualTo(whole.get(i).explanation());
+            assertThat(refined.get(i).mask()).isEqualTo(whole.get(i).mask());
+            assertThat(refined.get(i).after()).isEqualTo(whole.get(i).after());
+            assertThat(refined.get(i).success()).isEqualTo(whole.get(i).success());
+            assertThat(refined.get(i).preExplanation()).isEqualTo(pre.get(i).preExplanation());
+        }
     }
 
     private static int steps(Explainer.Builder b) {

@@ -33,6 +33,31 @@ public record ImageData(long[] shape, float[] data) {
         return new ImageData(f.shape(), f.data().asFloat());
     }
 
+    /** A copy of image {@code i} of a batch [N, ...] (the batch dimension dropped). */
+    public static ImageData row(INDArray batch, int i) {
+        return of(batch.slice(i));
+    }
+
+    /** Images of equal shape as one batch [N, ...]. */
+    public static INDArray stack(java.util.List<ImageData> images) {
+        if (images.isEmpty()) throw new InvalidInputException.Shape("cannot stack an empty list of images");
+        long[] shape = images.get(0).shape;
+        int per = images.get(0).data.length;
+        float[] all = new float[per * images.size()];
+        for (int i = 0; i < images.size(); i++) {
+            ImageData d = images.get(i);
+            if (!Arrays.equals(d.shape, shape)) {
+                throw new InvalidInputException.Shape("image " + i + " has shape " + Arrays.toString(d.shape)
+                        + ", image 0 " + Arrays.toString(shape));
+            }
+            System.arraycopy(d.data, 0, all, i * per, per);
+        }
+        long[] batch = new long[shape.length + 1];
+        batch[0] = images.size();
+        System.arraycopy(shape, 0, batch, 1, shape.length);
+        return Nd4j.create(all, batch, DataType.FLOAT);
+    }
+
     @Override public long[] shape() { return shape.clone(); }
 
     @Override public float[] data() { return data.clone(); }
