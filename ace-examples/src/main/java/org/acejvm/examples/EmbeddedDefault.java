@@ -48,7 +48,7 @@ public final class EmbeddedDefault {
      * filter's S = 5 (the reference uses the filter's). On Fashion-MNIST the attack's change is small and sparse
      * (l1), and re-generating the masked region from S = 5 washed out the evidence for the target in 47 of 500
      * images (ACE-l1 flip rate 90.6%; 35 of the 47 still flipped after the filter alone, FR-CE). Measured on the
-     * same 500 stored pre-explanations ({@code benchmarks/RefineFromResults}): inpainting from 5 / 4 / 3 steps flips
+     * same 500 stored pre-explanations ({@code ace evaluate --resume --inpaint-steps N}): inpainting from 5 / 4 / 3 steps flips
      * 90.6 / 98.0 / 99.8% (ACE-l1) and 96.6 / 99.4 / 100% (ACE-l2), at FID 136.7 / 143.2 / 151.7 (ACE-l1); 4 is the
      * realism kept for the flips gained. The filter the attack sees keeps S = 5.
      */

@@ -103,7 +103,7 @@ public final class ExplainCommand implements Callable<Integer> {
             ids[i] = i;
             originals.put((long) i, batch.get(NDArrayIndex.point(i)).dup());
         }
-        List<Explanation> results = ExplanationRun.run("ACE", explainer, batch, targets, ids, run.out);
+        List<Explanation> results = ExplanationRun.run("ACE", explainer, batch, targets, ids, run.out, run.seed);
         List<String> names = classifierFile == null ? FashionMnist.CLASS_NAMES : classNames(classifier.numClasses());
         ReportWriter report = new ReportWriter(run.out, "ACE explanations", names).section("ACE", results, originals)
                 .setting("images", images.toString()).setting("classifier", classifierFile == null ? "embedded" : classifierFile)

@@ -1,61 +1,48 @@
 package org.acejvm.examples.cli;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
-import org.acejvm.attacks.AttackIteration;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.result.Explanation;
-import org.acejvm.core.result.ExplanationJson;
-import org.acejvm.refine.ExplainListener;
 import org.acejvm.refine.Explainer;
+import org.acejvm.refine.batch.BatchRunner;
+import org.acejvm.refine.batch.ResultStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Runs an explainer with a console progress bar, appending every finished explanation to {@code results.jsonl}
- * as soon as its batch is done, so an interrupted run keeps what it finished.
+ * One explainer over a set of images through the library's {@link BatchRunner} and a {@link ResultStore} in the
+ * output folder, with a console progress bar: every finished batch is on disk before the next starts. A rerun with
+ * the same explainer, seed and images takes the stored explanations; a run with other settings or images moves the
+ * old results aside ({@code results.jsonl.<n>.old}) rather than mixing or deleting them.
  */
 final class ExplanationRun {
     private ExplanationRun() {}
 
-    static List<Explanation> run(String label, Explainer explainer, INDArray images, Targets targets, long[] ids, Path out) {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out, e);
+    static List<Explanation> run(String label, Explainer explainer, INDArray images, Targets targets, long[] ids, Path out,
+                                 long seed) {
+        String settings = explainer + "\n" + explainer.attack().settings() + "\ntargets=" + targets + "\nseed=" + seed
+                + "\nimages=" + checksum(images) + "\n";
+        ResultStore store = ResultStore.open(out, settings, ResultStore.Mode.RESUME_OR_SET_ASIDE);
+        if (store.setAside() != null) {
+            System.err.println(label + ": " + out.resolve(ResultStore.RESULTS) + " held another run's results; moved to "
+                    + store.setAside());
         }
-        Path partial = out.resolve("results.jsonl");
-        System.err.println(label + ": " + images.size(0) + " images");
-        ConsoleProgress bar = new ConsoleProgress(System.err, "images", images.size(0));
-        try (BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
-            long[] done = {0};
-            List<Explanation> result = explainer.explain(images, targets, ids, 1, new ExplainListener() {
-                @Override public void onIteration(int variant, AttackIteration e) {
-                    bar.update(done[0], "iteration " + (e.iteration() + 1) + "/" + e.iterations());
-                }
-                @Override public void onExplanation(Explanation e) {
-                    try {
-                        w.write(ExplanationJson.mapper().writeValueAsString(e));
-                        w.newLine();
-                        w.flush();
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException("cannot append to " + partial, ex);
-                    }
-                }
-                @Override public void onProgress(long d, long total) {
-                    done[0] = d;
-                    bar.update(d, "");
-                }
-            });
-            bar.finish();
-            return result;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + partial, e);
+        return BatchRunner.explain(label, explainer, images, ids, targets, BatchRunner.Sink.of(store),
+                new ConsoleRunProgress(System.err)).explanations();
+    }
+
+    /** A SHA-256 of the images' values (the store is keyed by sample id, so other images must not resume). */
+    private static String checksum(INDArray images) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            float[] v = images.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+            ByteBuffer b = ByteBuffer.allocate(4 * v.length);
+            for (float f : v) b.putFloat(f);
+            md.update(b.array());
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

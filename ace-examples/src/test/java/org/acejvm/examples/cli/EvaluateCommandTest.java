@@ -214,7 +214,7 @@ class EvaluateCommandTest {
         err.reset();
         assertThat(AceCommand.execute(concat(common, "--resume"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
         String log = err.toString(StandardCharsets.UTF_8);
-        assertThat(log).contains("plain-PGD: 2 of 3 explanations resumed").contains("refining 1 of the 3 shared pre-explanations (2 resumed)");
+        assertThat(log).contains("plain-PGD: 1 of 3 images to do, 2 resumed").contains("ACE-l1: refining: 1 of 3 images to do, 2 resumed");
         for (String m : List.of("ACE-l1", "Pre-CE", "plain-PGD")) {
             List<String> lines = Files.readAllLines(ev.resolve(m).resolve("results.jsonl"));
             assertThat(lines).as(m).hasSize(3);
@@ -231,7 +231,7 @@ class EvaluateCommandTest {
         String[] otherSteps = common.clone();
         otherSteps[3] = "2"; // --steps 2
         assertThat(AceCommand.execute(concat(otherSteps, "--resume"))).isNotZero();
-        assertThat(errorLine()).contains("--resume").contains("settings.txt").contains("steps=1");
+        assertThat(errorLine()).contains("other settings").contains("iterations=1").contains("iterations=2");
 
         // another inpainting start: the attacks are kept, only ACE-l1 is refined again (the old results moved aside)
         List<String> attacks = Files.readAllLines(ev.resolve("Pre-CE/results.jsonl"));
@@ -239,11 +239,11 @@ class EvaluateCommandTest {
         err.reset();
         assertThat(AceCommand.execute(concat(common, "--resume", "--inpaint-steps", "2"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
         log = err.toString(StandardCharsets.UTF_8);
-        assertThat(log).contains("for ACE-l1, Pre-CE: all 3 explanations resumed")
-                .contains("ACE-l1: the stored refinements were made with refiner=inpainting inpaint-steps=" + EmbeddedDefault.INPAINT_STEPS)
-                .contains("refining 3 of the 3 shared pre-explanations");
+        assertThat(log).contains("attack through the filter for Pre-CE: 0 of 3 images to do, 3 resumed")
+                .contains("ACE-l1: the stored refinements were made with other settings: refining again (the old ones are in results.jsonl.1.old)")
+                .contains("ACE-l1: refining: 3 of 3 images to do");
         assertThat(Files.readAllLines(ev.resolve("Pre-CE/results.jsonl"))).isEqualTo(attacks);
-        assertThat(Files.readAllLines(ev.resolve("ACE-l1/results.jsonl.old"))).isEqualTo(refined);
+        assertThat(Files.readAllLines(ev.resolve("ACE-l1/results.jsonl.1.old"))).isEqualTo(refined);
         List<Explanation> again = ExplanationJson.readLines(ev.resolve("ACE-l1/results.jsonl"));
         assertThat(again).hasSize(3);
         assertThat(again.get(0).preExplanation()).isEqualTo(ExplanationJson.fromJson(refined.get(0)).preExplanation());
@@ -251,6 +251,22 @@ class EvaluateCommandTest {
                 .isNotEqualTo(refined.stream().map(l -> ExplanationJson.fromJson(l).explanation()).toList());
         assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("inpaint-steps=2");
         assertThat(Files.readString(ev.resolve("table.md"))).contains("ACE-l1 and ACE-l2 inpaint from 2 of the 50 respaced steps");
+    }
+
+    /** Results are never deleted by accident: a second run into the same folder needs --resume or --overwrite. */
+    @Test void anotherRunIntoTheSameFolderIsRefusedUnlessResumedOrOverwritten() throws Exception {
+        String[] common = {"--count", "1", "--steps", "1", "--batch-size", "1", "--lambda-count", "0", "--report-count", "0",
+                "--methods", "plain-PGD", "--out", dir.toString()};
+        assertThat(AceCommand.execute(concat(common))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Path results = dir.resolve("evaluate/plain-PGD/results.jsonl");
+        List<String> first = Files.readAllLines(results);
+        err.reset();
+        assertThat(AceCommand.execute(concat(common))).isNotZero();
+        assertThat(errorLine()).contains("earlier run").contains("overwrite");
+        assertThat(Files.readAllLines(results)).isEqualTo(first);
+        assertThat(AceCommand.execute(concat(common, "--overwrite"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Files.readAllLines(results)).isEqualTo(first); // deterministic: the same explanation again
+        assertThat(AceCommand.execute(concat(common, "--overwrite", "--resume"))).isNotZero();
     }
 
     private static List<String> flipRates(String markdown) {

@@ -1,0 +1,78 @@
+package org.acejvm.examples.evaluate;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.acejvm.attacks.Targets;
+import org.acejvm.core.DifferentiableClassifier;
+import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.refine.batch.BatchRunner;
+import org.acejvm.refine.batch.MethodSpec;
+import org.acejvm.refine.batch.ResultStore;
+import org.acejvm.refine.batch.RunProgress;
+import org.acejvm.refine.batch.StoredRun;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runs a set of methods over the same images, each stored in its own {@link ResultStore} folder, sharing work: the
+ * filtered methods with the same attack ({@link MethodSpec#attackKey}) share one stored attack run (their Pre-CE
+ * form, in the folder the caller names), and each refined method refines those pre-explanations (seconds, so a
+ * changed refinement setting re-runs only the refinements). A method's time counts its attack in full.
+ *
+ * @param dir        where the folders go
+ * @param resume     keep what earlier runs with the same settings stored (else a folder with results is refused,
+ *                   unless {@code overwrite})
+ * @param overwrite  delete earlier results
+ * @param recorded   extra lines recorded with every folder's settings (the models' checksums)
+ * @param progress   a progress display per stage label
+ */
+public record Evaluation(DifferentiableClassifier classifier, DiffusionModel diffusion, Path dir, boolean resume,
+                         boolean overwrite, String recorded, Function<String, RunProgress> progress) {
+
+    /** Every spec's explanations (by name, in the order of {@code specs}), each in image order. */
+    public Map<String, StoredRun> run(List<MethodSpec> specs, Function<MethodSpec, String> attackFolder, INDArray images,
+                                      long[] ids, Targets targets) {
+        Map<String, StoredRun> out = new LinkedHashMap<>();
+        Map<String, StoredRun> attacks = new LinkedHashMap<>();
+        for (MethodSpec spec : specs) {
+            if (!spec.filtered() || spec.refinement() == org.acejvm.refine.Ablation.PRE_CE) {
+                String folder = spec.filtered() ? attackFolder.apply(spec) : spec.name();
+                out.put(spec.name(), attacks.computeIfAbsent(spec.attackKey(), k -> attack(spec, folder, images, ids, targets)));
+            }
+        }
+        for (MethodSpec spec : specs) {
+            if (out.containsKey(spec.name())) continue;
+            String folder = attackFolder.apply(spec);
+            StoredRun pre = attacks.computeIfAbsent(spec.attackKey(), k -> attack(spec, folder, images, ids, targets));
+            ResultStore store = ResultStore.open(dir.resolve(spec.name()), spec.toText() + recorded, refinementMode());
+            if (store.setAside() != null) {
+                System.err.println(spec.name() + ": the stored refinements were made with other settings: refining again "
+                        + "(the old ones are in " + store.setAside() + ")");
+            }
+            StoredRun refined = BatchRunner.refine(spec.name() + ": refining", spec.explainer(classifier, diffusion), images,
+                    pre.explanations(), BatchRunner.Sink.of(store), progress.apply(spec.name() + ": refining"));
+            out.put(spec.name(), new StoredRun(refined.explanations(), pre.nanos() + refined.nanos()));
+        }
+        Map<String, StoredRun> inOrder = new LinkedHashMap<>();
+        for (MethodSpec spec : specs) inOrder.put(spec.name(), out.get(spec.name()));
+        return inOrder;
+    }
+
+    private StoredRun attack(MethodSpec spec, String folder, INDArray images, long[] ids, Targets targets) {
+        MethodSpec stage = spec.filtered() ? spec.attackStage(folder) : spec;
+        ResultStore store = ResultStore.open(dir.resolve(folder), stage.toText() + recorded, mode());
+        String label = spec.filtered() ? "attack through the filter for " + folder : spec.name();
+        return BatchRunner.explain(label, stage.explainer(classifier, diffusion), images, ids, targets,
+                BatchRunner.Sink.of(store), progress.apply(label));
+    }
+
+    private ResultStore.Mode mode() {
+        return overwrite ? ResultStore.Mode.OVERWRITE : resume ? ResultStore.Mode.RESUME : ResultStore.Mode.NEW;
+    }
+
+    private ResultStore.Mode refinementMode() {
+        return overwrite ? ResultStore.Mode.OVERWRITE : resume ? ResultStore.Mode.RESUME_OR_SET_ASIDE : ResultStore.Mode.NEW;
+    }
+}

@@ -1,0 +1,121 @@
+package org.acejvm.examples.evaluate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.acejvm.core.Classifier;
+import org.acejvm.core.result.Explanation;
+import org.acejvm.core.result.ImageData;
+import org.acejvm.examples.data.FashionMnist;
+import org.acejvm.metrics.Cout;
+import org.acejvm.metrics.FeatureExtractor;
+import org.acejvm.metrics.MetricValue;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The rows and notes of {@code ace evaluate}'s table computed from stored explanations: per-method metrics
+ * ({@link MethodMetrics}), flip rate per class pair, the largest change outside each mask and where each method
+ * changed the image.
+ */
+public final class EvaluationReport {
+    private EvaluationReport() {}
+
+    /**
+     * Adds a row per method (in the map's order) and the per-pair, outside-the-mask and locality notes; returns each
+     * method's COUT curve.
+     */
+    public static Map<String, Cout.Curve> addMethods(EvaluationTable table, Map<String, List<Explanation>> results,
+                                                     Map<String, Long> nanos, INDArray images, FeatureExtractor features,
+                                                     Classifier classifier, long seed) {
+        INDArray originalFeatures = features.features(images);
+        Map<String, Cout.Curve> curves = new LinkedHashMap<>();
+        List<String> locality = new ArrayList<>();
+        for (Map.Entry<String, List<Explanation>> m : results.entrySet()) {
+            MethodMetrics metrics = new MethodMetrics(m.getKey(), features, classifier, seed);
+            accumulate(metrics, m.getValue(), images, originalFeatures);
+            metrics.addTime(nanos.get(m.getKey()));
+            MethodResult r = metrics.result();
+            table.row(r);
+            curves.put(m.getKey(), r.coutCurve());
+            locality.add(m.getKey() + " " + percent(metrics.changedShare()) + " / " + percent(metrics.topShare()));
+        }
+        pairTable(table, results);
+        table.note("change outside the mask", outsideMask(results, images));
+        table.note("where it changed", "share of the pixels changed by more than 1/255 / share of the change carried "
+                + "by the 10% most-changed pixels, over all images: " + String.join(", ", locality)
+                + " (a localised change touches few pixels and its largest changes carry most of it)");
+        return curves;
+    }
+
+    /** Feeds a method's explanations to its metrics, 64 at a time (explanations are in image order). */
+    private static void accumulate(MethodMetrics metrics, List<Explanation> list, INDArray images, INDArray originalFeatures) {
+        for (int from = 0; from < list.size(); from += 64) {
+            int to = Math.min(list.size(), from + 64);
+            List<Explanation> batch = list.subList(from, to);
+            int[] predicted = batch.stream().mapToInt(e -> e.after().predicted()).toArray();
+            int[] sources = batch.stream().mapToInt(Explanation::source).toArray();
+            int[] targets = batch.stream().mapToInt(Explanation::target).toArray();
+            metrics.add(images.get(NDArrayIndex.interval(from, to)), originalFeatures.get(NDArrayIndex.interval(from, to)),
+                    ImageData.stack(batch.stream().map(Explanation::explanation).toList()), predicted, sources, targets);
+        }
+    }
+
+    /**
+     * The flip rate of each method per class pair (the pairs of the first method's explanations, most frequent first;
+     * every method explains the same images toward the same targets).
+     */
+    private static void pairTable(EvaluationTable table, Map<String, List<Explanation>> results) {
+        List<String> names = new ArrayList<>(results.keySet());
+        Map<String, long[]> counts = new LinkedHashMap<>(); // pair -> [images, successes per method...]
+        for (Explanation e : results.get(names.get(0))) counts.computeIfAbsent(pairName(e), k -> new long[1 + names.size()])[0]++;
+        for (int m = 0; m < names.size(); m++) {
+            for (Explanation e : results.get(names.get(m))) {
+                long[] c = counts.get(pairName(e));
+                if (c != null && e.success()) c[1 + m]++;
+            }
+        }
+        List<EvaluationTable.PairRow> rows = new ArrayList<>();
+        counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).forEach(en -> {
+            long[] c = en.getValue();
+            List<MetricValue> rates = new ArrayList<>();
+            for (int m = 0; m < names.size(); m++) rates.add(MetricValue.of((double) c[1 + m] / c[0], c[0]));
+            rows.add(new EvaluationTable.PairRow(en.getKey(), c[0], rates));
+        });
+        table.pairRows(names, rows);
+    }
+
+    /**
+     * Per method, the largest |x' - x| over the pixels that its mask leaves out (0 for the inpainting refiners, which
+     * keep the original there exactly; the other methods' masks only describe their change).
+     */
+    private static String outsideMask(Map<String, List<Explanation>> results, INDArray images) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, List<Explanation>> m : results.entrySet()) {
+            double worst = 0;
+            List<Explanation> list = m.getValue();
+            for (int i = 0; i < list.size(); i++) {
+                float[] x = images.get(NDArrayIndex.point(i)).dup().data().asFloat();
+                float[] e = list.get(i).explanation().data();
+                float[] mask = list.get(i).mask().data();
+                int plane = mask.length;
+                for (int j = 0; j < x.length; j++) {
+                    if (mask[j % plane] == 0f) worst = Math.max(worst, Math.abs(e[j] - x[j]));
+                }
+            }
+            parts.add(m.getKey() + " " + (worst == 0 ? "0" : String.format(Locale.ROOT, worst < 1e-3 ? "%.1e" : "%.4f", worst)));
+        }
+        return "largest |x' - x| where the mask is 0, over all images: " + String.join(", ", parts)
+                + " (ACE's inpainting keeps the original there exactly; the other methods' masks only describe their change)";
+    }
+
+    private static String percent(MetricValue v) {
+        return v.isDefined() ? String.format(Locale.ROOT, "%.1f%%", 100 * v.value()) : "n/a";
+    }
+
+    private static String pairName(Explanation e) {
+        return FashionMnist.CLASS_NAMES.get(e.source()) + " -> " + FashionMnist.CLASS_NAMES.get(e.target());
+    }
+}
