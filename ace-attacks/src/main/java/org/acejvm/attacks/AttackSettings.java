@@ -11,7 +11,8 @@ import org.acejvm.core.InvalidInputException;
  * schedule, a constant step, no early stop.
  *
  * @param iterations    number of gradient steps
- * @param step          step size (PGD: per-pixel change; GD and C&amp;W: gradient multiplier; Adam: learning rate)
+ * @param step          step size (PGD: per-pixel change; GD and C&amp;W: gradient multiplier; Adam: learning rate) at
+ *                      the first iteration; {@code stepSchedule} gives the later ones
  * @param epsilon       radius of the ball around the original image that iterates are projected onto
  * @param norm          the ball's norm
  * @param lambda1       weight of {@code sum |x - x'|} (over the whole batch, not averaged)

@@ -5,6 +5,9 @@ import org.acejvm.core.InvalidInputException;
 /**
  * The step size at each iteration, from {@link AttackSettings#step()}: the loop hands the {@link StepRule} this
  * iteration's step. Constant for PGD, C&amp;W and the reference ACE; AIP/xGEMs decay it geometrically.
+ *
+ * <p>One step serves the whole search variable: AIP's separate step sizes for two blocks of its code are not
+ * supported yet (they would need a per-block step in the {@link StepRule}).
  */
 public sealed interface StepSchedule {
 
