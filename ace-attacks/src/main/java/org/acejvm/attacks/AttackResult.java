@@ -14,10 +14,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param reached                whether x' is classified as the target (untargeted: not as the source)
  * @param iterations             steps taken per image (fewer than configured when it stopped early)
  * @param nanos                  wall time of the attack on this batch
+ * @param search                 the final search values [N, ...] that x' was decoded from (pixels: x' itself; C&amp;W:
+ *                               w; latent attacks: the codes), so a change in the search space can be measured
+ * @param start                  the search values the attack started from, same shape
  */
 public record AttackResult(INDArray adversarial, int[] sources, int[] targets, boolean targeted,
                            INDArray initialProbabilities, INDArray probabilities, boolean[] reached, int[] iterations,
-                           long nanos) {
+                           long nanos, INDArray search, INDArray start) {
 
     /** Share of images that reached their goal. */
     public double successRate() {

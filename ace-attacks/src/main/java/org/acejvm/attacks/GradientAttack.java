@@ -16,13 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one iterative gradient attack loop. What varies between PGD, GD, FGSM, C&amp;W and Adam is configuration: the
- * {@link StepRule}, the {@link SearchSpace} and the {@link ClassLoss} (see {@link Attacks} for the named ones).
+ * The one iterative gradient attack loop. What varies between PGD, GD, FGSM, C&amp;W, Adam and latent-code attacks is
+ * configuration: the {@link StepRule}, the {@link SearchSpace}, the {@link ClassLoss} and the settings' penalties and
+ * step schedule (see {@link Attacks} for the named ones).
  *
  * <p>Each iteration: one forward and backward pass of the {@link Objective} graph at the current search value,
- * a per-iteration event, the optional per-sample early stop, then the step and the constraint (projection and
- * clamping). The loop owns the bookkeeping: targets, the untargeted sign, the distance schedule, per-sample
- * noise feeds keyed by sample id and iteration, samples that leave early, and the final scores.
+ * a per-iteration event, the optional per-sample early stop, then the step (of the {@link StepSchedule}) and the
+ * constraint (projection and clamping). The loop owns the bookkeeping: targets, the untargeted sign, the distance
+ * and step schedules, per-sample noise feeds keyed by sample id and iteration, samples that leave early, and the
+ * final scores.
  */
 public final class GradientAttack implements Attack {
     private static final Logger LOG = LoggerFactory.getLogger(GradientAttack.class);
@@ -83,7 +85,7 @@ public final class GradientAttack implements Attack {
         Session(DifferentiableClassifier classifier, ImageMap map) {
             this.classifier = classifier;
             this.map = map;
-            this.objective = new Objective(classifier, map, space, classLoss, settings.lambda1(), settings.lambda2());
+            this.objective = new Objective(classifier, map, space, classLoss, settings.allPenalties());
         }
 
         @Override public Attack attack() { return GradientAttack.this; }
@@ -116,19 +118,21 @@ public final class GradientAttack implements Attack {
             int iterations = settings.iterations();
             int[] spent = new int[n];
             Arrays.fill(spent, iterations);
-            long per = x0.length() / n;
+            INDArray s0 = space.start(x0, ids);
+            long per = s0.length() / n;
             float[] finalSearch = new float[(int) (n * per)];
 
             int[] active = rangeInt(n);
-            INDArray s = space.start(x0);
+            INDArray s = s0;
             INDArray x = x0;
+            INDArray starts = s0;
             INDArray enc = encode(goals);
             long[] activeIds = ids;
             StepRule.Stepper stepper = rule.start(s.shape());
             for (int i = 0; i < iterations; i++) {
                 double weight = settings.schedule().weight(i, iterations);
                 Map<String, INDArray> feed = map.noiseFeed(Objective.MAP_CALL, activeIds, i, noise);
-                Objective.Evaluation ev = objective.evaluate(s, x, enc, classScale, weight, feed);
+                Objective.Evaluation ev = objective.evaluate(s, x, starts, enc, classScale, weight, feed);
                 INDArray grad = ev.gradient();
                 if (!Double.isFinite(ev.loss()) || !Double.isFinite(grad.sumNumber().doubleValue())) {
                     throw new AceException(name + ": the objective or its gradient became non-finite at iteration " + i
@@ -165,6 +169,7 @@ public final class GradientAttack implements Attack {
                         keep = Arrays.copyOf(keep, kept);
                         s = Floats.rows(s, keep);
                         x = Floats.rows(x, keep);
+                        starts = Floats.rows(starts, keep);
                         enc = Floats.rows(enc, keep);
                         grad = Floats.rows(grad, keep);
                         activeIds = Floats.rows(activeIds, keep);
@@ -172,7 +177,7 @@ public final class GradientAttack implements Attack {
                         stepper.retain(keep);
                     }
                 }
-                s = stepper.next(s, grad, i, settings.step());
+                s = stepper.next(s, grad, i, settings.stepSchedule().step(settings.step(), i));
                 s = space.constrain(s, x, settings);
             }
             if (active.length > 0) {
@@ -181,13 +186,14 @@ public final class GradientAttack implements Attack {
                     System.arraycopy(sv, (int) (r * per), finalSearch, (int) (active[r] * per), (int) per);
                 }
             }
-            INDArray adversarial = space.toImage(Floats.create(finalSearch, x0.shape()));
+            INDArray search = Floats.create(finalSearch, s0.shape());
+            INDArray adversarial = space.toImage(search);
             INDArray p = classifier.probabilities(adversarial);
             int[] predicted = argmax(p);
             boolean[] reached = new boolean[n];
             for (int b = 0; b < n; b++) reached[b] = targeted ? predicted[b] == goals[b] : predicted[b] != sources[b];
             return new AttackResult(adversarial, sources, goals, targeted, p0, p, reached, spent,
-                    System.nanoTime() - start);
+                    System.nanoTime() - start, search, s0);
         }
 
         /** One-hot rows [n, K], or the 0/1 target [n, 1] of a single-logit classifier. */

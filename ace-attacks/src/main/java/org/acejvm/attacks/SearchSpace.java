@@ -1,27 +1,42 @@
 package org.acejvm.attacks;
 
 import org.acejvm.core.Checks;
+import org.acejvm.core.ImageSpec;
 import org.acejvm.core.InvalidInputException;
+import org.acejvm.core.graph.GraphFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The variable an attack searches over and how it becomes the attacked image x'. Pixel-space attacks search x'
- * directly, C&amp;W searches w with {@code x' = (tanh(w) + 1) / 2}.
+ * directly, C&amp;W searches w with {@code x' = (tanh(w) + 1) / 2}, latent-space attacks search a generator's code z
+ * with {@code x' = decoder(z)}. The attack loop sees only this interface, so one loop serves all three.
  */
 public interface SearchSpace {
 
-    /** The starting value of the search variable for original images {@code images}. */
+    /** The shape of one sample's search value (no batch dimension) for classifier inputs of {@code image}. */
+    long[] sampleShape(ImageSpec image);
+
+    /** The starting value of the search variable [N, sampleShape...] for original images {@code images}. */
     INDArray start(INDArray images);
 
-    /** The graph ops that turn the search variable into the attacked image. */
+    /**
+     * {@link #start(INDArray)} for the samples {@code sampleIds}; a space whose start is supplied per sample (given
+     * latent codes) reads the ids.
+     */
+    default INDArray start(INDArray images, long[] sampleIds) { return start(images); }
+
+    /** The differentiable graph ops that turn the search variable into the attacked image (NCHW, [0, 1]). */
     SDVariable toImage(SameDiff sd, SDVariable search);
 
     /** The attacked image of a search value (outside a graph). */
     INDArray toImage(INDArray search);
 
-    /** Applied after every step: projection, clamping. */
+    /**
+     * Applied after every step: projection, clamping. {@code images} are the originals of the rows of
+     * {@code search}, which may have any shape.
+     */
     INDArray constrain(INDArray search, INDArray images, AttackSettings settings);
 
     /** Whether {@link AttackSettings#epsilon()} bounds this space. */
@@ -36,6 +51,18 @@ public interface SearchSpace {
      * uses limit 3, i.e. x' in [0.0025, 0.9975], to avoid vanishing gradients). No epsilon ball.
      */
     static SearchSpace tanh(double shrink, double limit) { return new Tanh(shrink, limit); }
+
+    /**
+     * A generator's code z of per-sample shape {@code codeShape}, decoded by {@code decoder} (codes in, [0, 1] NCHW
+     * images of the classifier's shape out) and started from {@code starts}; unclamped (see
+     * {@link LatentSpace#clamped(double, double)}). No epsilon ball.
+     */
+    static LatentSpace latent(GraphFunction decoder, long[] codeShape, StartCodes starts) {
+        return new LatentSpace(decoder, codeShape, starts, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    }
+
+    /** [C, H, W] of {@code image}: the per-sample shape of spaces that search the image itself or a map of it. */
+    private static long[] imageShape(ImageSpec image) { return new long[] {image.channels(), image.height(), image.width()}; }
 
     /** Projection onto the epsilon ball around {@code x} and clamping to [0, 1], in place on {@code s}. */
     static void project(float[] s, float[] x, int n, double epsilon, Norm norm) {
@@ -71,6 +98,8 @@ public interface SearchSpace {
 
         private Pixels() {}
 
+        @Override public long[] sampleShape(ImageSpec image) { return imageShape(image); }
+
         @Override public INDArray start(INDArray images) { return images.dup(); }
 
         @Override public SDVariable toImage(SameDiff sd, SDVariable search) { return search; }
@@ -95,6 +124,8 @@ public interface SearchSpace {
             if (!(shrink > 0 && shrink < 1)) throw new InvalidInputException.Range("shrink: expected a value in (0, 1), got " + shrink);
             Checks.positive(limit, "limit");
         }
+
+        @Override public long[] sampleShape(ImageSpec image) { return imageShape(image); }
 
         @Override
         public INDArray start(INDArray images) {

@@ -3,11 +3,14 @@
  *
  * <p>One loop ({@link org.acejvm.attacks.GradientAttack}) over one objective graph built once per classifier and map:
  * <pre>
- *   search s -&gt; x' -&gt; map(x') -&gt; classifier -&gt; class loss (+ lambda1 sum|x - x'| + lambda2 sum_b ||x_b - x'_b||)
+ *   search s -&gt; x' -&gt; map(x') -&gt; classifier -&gt; class loss (+ penalties, e.g. lambda1 sum|x - x'| + lambda2 sum_b ||x_b - x'_b||)
  * </pre>
  * PGD, GD, FGSM, C&amp;W and Adam differ only in the {@link org.acejvm.attacks.StepRule}, the
  * {@link org.acejvm.attacks.SearchSpace} and the {@link org.acejvm.attacks.ClassLoss} ({@link org.acejvm.attacks.Attacks}).
- * Defaults are the reference ACE code's ({@link org.acejvm.attacks.AttackSettings#defaults()}).
+ * Latent-space attacks search a generator's code ({@link org.acejvm.attacks.SearchSpace#latent}) in the same loop,
+ * with a {@link org.acejvm.attacks.Penalty} on the code and, where wanted, a decaying
+ * {@link org.acejvm.attacks.StepSchedule}. Defaults are the reference ACE code's
+ * ({@link org.acejvm.attacks.AttackSettings#defaults()}).
  *
  * <pre>
  *   AttackSession s = Attacks.pgd().prepare(classifier, filter);
