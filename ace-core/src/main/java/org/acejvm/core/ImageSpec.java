@@ -1,6 +1,5 @@
 package org.acejvm.core;
 
-import java.util.Arrays;
 
 /**
  * The per-sample shape a model expects: channels, height, width. The batch dimension is always free.
@@ -25,6 +24,4 @@ public record ImageSpec(int channels, int height, int width) {
     }
 
     @Override public String toString() { return "[N, " + channels + ", " + height + ", " + width + "]"; }
-
-    static String shapeString(long[] shape) { return Arrays.toString(shape); }
 }

@@ -38,13 +38,6 @@ public record Preprocessing(float[] mean, float[] std, boolean reverseChannels) 
         return new Preprocessing(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, false);
     }
 
-    /** Maps [0, 1] to [-1, 1] on every channel. */
-    public static Preprocessing minusOneToOne(int channels) {
-        float[] half = new float[channels];
-        Arrays.fill(half, 0.5f);
-        return new Preprocessing(half, half, false);
-    }
-
     public int channels() { return mean.length; }
 
     public boolean isIdentity() {

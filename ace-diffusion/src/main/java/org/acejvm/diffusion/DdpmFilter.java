@@ -117,14 +117,14 @@ public final class DdpmFilter implements DiffusionFilter {
         ImageSpec spec = imageSpec();
         long c = spec.channels(), h = spec.height(), w = spec.width();
         SDVariable ones = DiffusionModel.batchOnes(sd, callName + "/ones", images);
-        SDVariable x = images.mul(2.0).sub(1.0);
+        SDVariable x = ImageRange.toModel(images);
         SDVariable qNoise = sd.placeHolder(qNoiseName(callName), DataType.FLOAT, -1, c, h, w);
         SDVariable z = model.qSample(sd, callName + "/z_start", x, steps - 1, qNoise);
         for (int k = steps - 1; k >= 0; k--) {
             SDVariable noise = stochastic && k > 0 ? sd.placeHolder(stepNoiseName(callName, k), DataType.FLOAT, -1, c, h, w) : null;
             z = model.pSample(sd, callName + "/step" + k, z, k, noise, ones);
         }
-        return z.add(1.0).mul(callName + "/out", 0.5);
+        return ImageRange.fromModel(callName + "/out", z);
     }
 
     @Override
@@ -214,12 +214,12 @@ public final class DdpmFilter implements DiffusionFilter {
                     if (stepNoise[k] == null) throw new InvalidInputException("no step noise '" + stepNoiseName(callName, k) + "' in the feed");
                 }
             }
-            INDArray z = model.qSample(images.castTo(DataType.FLOAT).mul(2.0).subi(1.0), steps - 1, qNoise);
+            INDArray z = model.qSample(ImageRange.toModel(images.castTo(DataType.FLOAT)), steps - 1, qNoise);
             for (int k = steps - 1; k >= 0; k--) {
                 inputs[k] = z;
                 z = model.step(z, k, stepNoise[k]).sample();
             }
-            output = z.add(1.0).muli(0.5);
+            output = ImageRange.fromModel(z);
         }
 
         @Override public INDArray output() { return output; }

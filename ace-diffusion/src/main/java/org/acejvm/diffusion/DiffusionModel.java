@@ -1,7 +1,6 @@
 package org.acejvm.diffusion;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.acejvm.core.Checks;
@@ -9,9 +8,10 @@ import org.acejvm.core.ImageSpec;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.NoiseSource;
-import org.acejvm.core.graph.ArenaMemory;
 import org.acejvm.core.graph.DifferentiableGraph;
+import org.acejvm.core.graph.GraphExecutor;
 import org.acejvm.core.graph.GraphFunction;
+import org.acejvm.core.graph.SameDiffExecutor;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -184,62 +184,37 @@ public final class DiffusionModel {
         return new ModelOutput(out[0], null);
     }
 
-    /** {@code x0 = sqrt(1/abar) x_t - sqrt(1/abar - 1) eps}, clipped to [-1, 1] if the model clips. */
-    public SDVariable predictX0(SameDiff sd, String name, SDVariable xt, SDVariable eps, int k) {
-        SDVariable x0 = xt.mul(sched.sqrtRecipAlphaCumprod(k)).sub(eps.mul(sched.sqrtRecipm1AlphaCumprod(k)));
-        return clipDenoised ? sd.math.clipByValue(name, x0, -1.0, 1.0) : sd.identity(name, x0);
-    }
-
-    /** Posterior mean {@code coef1_k * x0 + coef2_k * x_t}. */
-    public SDVariable posteriorMean(SameDiff sd, String name, SDVariable x0, SDVariable xt, int k) {
-        return x0.mul(sched.posteriorMeanCoef1(k)).add(name, xt.mul(sched.posteriorMeanCoef2(k)));
-    }
-
-    /**
-     * The model log variance at step k: a tensor for the learned range, null for fixed variances (then use
-     * {@link #fixedLogVariance(int)}).
-     */
-    public SDVariable learnedLogVariance(SameDiff sd, String name, SDVariable v, int k) {
-        if (variance != Variance.LEARNED_RANGE) return null;
-        double minLog = sched.posteriorLogVarianceClipped(k);
-        double maxLog = Math.log(sched.beta(k));
-        // frac*max + (1-frac)*min with frac = (v+1)/2, as two ops: v*(max-min)/2 + (max+min)/2
-        return v.mul(0.5 * (maxLog - minLog)).add(name, 0.5 * (maxLog + minLog));
-    }
-
     /** The log variance of a fixed-variance model at step k. */
     public double fixedLogVariance(int k) {
-        return switch (variance) {
-            case FIXED_SMALL -> sched.posteriorLogVarianceClipped(k);
-            case FIXED_LARGE -> Math.log(sched.fixedLargeVariance(k));
-            case LEARNED_RANGE -> throw new IllegalStateException("learned-range variance depends on the UNet output");
-        };
+        if (variance == Variance.LEARNED_RANGE) throw new IllegalStateException("learned-range variance depends on the UNet output");
+        return StepCoefficients.of(sched, variance, k).logVarianceCentre();
     }
 
     /** One reverse-process evaluation at respaced step k: predicted x0, posterior mean and log variance. */
     public Posterior pMeanVariance(SameDiff sd, String name, SDVariable xt, int k, SDVariable ones) {
+        return pMeanVariance(sd, name, xt, k, ones, coefficients(sd, name, k));
+    }
+
+    private Posterior pMeanVariance(SameDiff sd, String name, SDVariable xt, int k, SDVariable ones, StepCoefficients.Graph c) {
         ModelOutput out = modelOutput(sd, name + "_unet", xt, k, ones);
-        SDVariable x0 = predictX0(sd, name + "_x0", xt, out.eps(), k);
-        SDVariable mean = posteriorMean(sd, name + "_mean", x0, xt, k);
-        SDVariable logVar = variance == Variance.LEARNED_RANGE ? learnedLogVariance(sd, name + "_logvar", out.v(), k) : null;
-        return new Posterior(x0, mean, logVar, variance == Variance.LEARNED_RANGE ? Double.NaN : fixedLogVariance(k));
+        return ReverseStep.posterior(sd, name, xt, out, c, clipDenoised);
     }
 
     /** One ancestral step from x_t at respaced step k: {@code mean + exp(0.5 log var) * noise}, or the mean if noise is null. */
     public SDVariable pSample(SameDiff sd, String name, SDVariable xt, int k, SDVariable noise, SDVariable ones) {
-        Posterior p = pMeanVariance(sd, name, xt, k, ones);
-        if (noise == null) return sd.identity(name, p.mean());
-        SDVariable scaled = p.logVariance() != null
-                ? sd.math.exp(p.logVariance().mul(0.5)).mul(noise)
-                : noise.mul(Math.exp(0.5 * p.fixedLogVariance()));
-        return p.mean().add(name, scaled);
+        StepCoefficients.Graph c = coefficients(sd, name, k);
+        return ReverseStep.sample(sd, name, pMeanVariance(sd, name, xt, k, ones, c), noise, c);
+    }
+
+    private StepCoefficients.Graph coefficients(SameDiff sd, String name, int k) {
+        return StepCoefficients.of(sched, variance, k).constants(sd, name);
     }
 
     /** The UNet outputs of one call. */
     public record ModelOutput(SDVariable eps, SDVariable v) {}
 
-    /** Predicted x0, posterior mean and the log variance (a tensor for the learned range, else a number). */
-    public record Posterior(SDVariable x0, SDVariable mean, SDVariable logVariance, double fixedLogVariance) {}
+    /** Predicted x0, posterior mean and the log variance (for fixed variances a scalar). */
+    public record Posterior(SDVariable x0, SDVariable mean, SDVariable logVariance) {}
 
     // ------------------------------------------------------------------------------------------------ eager helpers
 
@@ -254,7 +229,7 @@ public final class DiffusionModel {
      * deterministic (the posterior mean).
      */
     public StepResult step(INDArray xt, int k, INDArray noise) {
-        checkLatent(xt, "x_t");
+        checkNoisyImage(xt, "x_t");
         if (noise != null) checkSameShape(xt, noise, "x_t", "noise");
         spaced.modelTimestep(k); // range check
         return stepGraph().run(xt, k, noise);
@@ -279,7 +254,7 @@ public final class DiffusionModel {
             z = step(z, k, eps).sample();
         }
         log.debug("sampled {} images in {} steps, {} ms", sampleIds.length, numSteps(), (System.nanoTime() - start) / 1_000_000);
-        return toImages(z);
+        return ImageRange.fromModelClamped(z);
     }
 
     /**
@@ -294,22 +269,17 @@ public final class DiffusionModel {
         Checks.sameCount(images.size(0), "images", sampleIds.length, "sampleIds");
         spaced.modelTimestep(fromStep);
         long[] chw = {spec.channels(), spec.height(), spec.width()};
-        INDArray z = qSample(images.mul(2.0).subi(1.0), fromStep,
+        INDArray z = qSample(ImageRange.toModel(images), fromStep,
                 noise.gaussian(sampleIds, NoiseSource.stream(DENOISE_STREAM, 0), chw));
         for (int k = fromStep; k >= 0; k--) {
             INDArray eps = stochastic && k > 0 ? noise.gaussian(sampleIds, NoiseSource.stream(DENOISE_STREAM, 1 + k), chw) : null;
             z = step(z, k, eps).sample();
         }
-        return toImages(z);
+        return ImageRange.fromModelClamped(z);
     }
 
-    /** [-1, 1] -> [0, 1], clamped. */
-    static INDArray toImages(INDArray z) {
-        INDArray out = z.add(1.0).muli(0.5);
-        return org.nd4j.linalg.ops.transforms.Transforms.max(org.nd4j.linalg.ops.transforms.Transforms.min(out, 1.0, false), 0.0, false);
-    }
-
-    void checkLatent(INDArray x, String name) {
+    /** A noisy image x_t: [N, C, H, W] of this model's image shape, floating point. */
+    private void checkNoisyImage(INDArray x, String name) {
         Checks.rank(x, 4, name);
         if (!spec.matches(x.shape())) {
             throw new InvalidInputException.Shape(name + ": expected shape " + spec + ", got " + Arrays.toString(x.shape()));
@@ -343,7 +313,7 @@ public final class DiffusionModel {
      * recompute each step instead of keeping every step's intermediates alive: their memory is that of one step.
      */
     public StepGradient stepGradient(INDArray xt, int k, INDArray noise, INDArray upstream) {
-        checkLatent(xt, "x_t");
+        checkNoisyImage(xt, "x_t");
         if (noise != null) checkSameShape(xt, noise, "x_t", "noise");
         checkSameShape(xt, upstream, "x_t", "upstream");
         Checks.finite(upstream, "upstream");
@@ -361,6 +331,7 @@ public final class DiffusionModel {
      */
     private final class StepGraph {
         private final SameDiff sd = SameDiff.create();
+        private final GraphExecutor executor = new SameDiffExecutor(sd);
         private final DifferentiableGraph differentiable;
         private final String sample;
         private final String mean;
@@ -373,28 +344,14 @@ public final class DiffusionModel {
                     : sd.placeHolder("x", DataType.FLOAT, -1, c, h, w);
             SDVariable t = sd.placeHolder("t", timestepType, -1);
             SDVariable noise = sd.placeHolder("noise", DataType.FLOAT, -1, c, h, w);
-            SDVariable recip = scalar("recip");
-            SDVariable recipm1 = scalar("recipm1");
-            SDVariable coef1 = scalar("coef1");
-            SDVariable coef2 = scalar("coef2");
-            SDVariable minLog = scalar("minlog");
-            SDVariable maxLog = scalar("maxlog");
+            StepCoefficients.Graph coefficients = StepCoefficients.Graph.placeholders(sd, variance);
             ModelOutput out = splitOutput(sd, "unet", unet.call(sd, "unet", x, t));
-            SDVariable x0raw = x.mul(recip).sub(out.eps().mul(recipm1));
-            SDVariable x0v = clipDenoised ? sd.math.clipByValue("x0", x0raw, -1.0, 1.0) : sd.identity("x0", x0raw);
-            SDVariable meanV = x0v.mul(coef1).add("mean", x.mul(coef2));
-            SDVariable lv;
-            if (variance == Variance.LEARNED_RANGE) {
-                SDVariable frac = out.v().add(1.0).mul(0.5);
-                lv = frac.mul(maxLog).add("logvar", frac.rsub(1.0).mul(minLog));
-            } else {
-                lv = sd.identity("logvar", minLog);
-            }
-            SDVariable sampleV = meanV.add("sample", sd.math.exp(lv.mul(0.5)).mul(noise));
+            Posterior p = ReverseStep.posterior(sd, "step", x, out, coefficients, clipDenoised);
+            SDVariable sampleV = ReverseStep.sample(sd, "sample", p, noise, coefficients);
             this.sample = sampleV.name();
-            this.mean = meanV.name();
-            this.x0 = x0v.name();
-            this.logVar = lv.name();
+            this.mean = p.mean().name();
+            this.x0 = p.x0().name();
+            this.logVar = p.logVariance().name();
             if (withGradient) {
                 SDVariable upstream = sd.placeHolder("upstream", DataType.FLOAT, -1, c, h, w);
                 differentiable = new DifferentiableGraph(sd, x, sampleV.mul(upstream).sum("loss"));
@@ -403,41 +360,22 @@ public final class DiffusionModel {
             }
         }
 
-        private SDVariable scalar(String name) { return sd.placeHolder(name, DataType.FLOAT); }
-
         private Map<String, INDArray> feed(long n, int k) {
-            Map<String, INDArray> feed = new HashMap<>();
+            Map<String, INDArray> feed = StepCoefficients.of(sched, variance, k).feed();
             feed.put("t", Nd4j.valueArrayOf(new long[] {n}, (float) modelTimestepValue(k)).castTo(timestepType));
-            feed.put("recip", Nd4j.scalar((float) sched.sqrtRecipAlphaCumprod(k)));
-            feed.put("recipm1", Nd4j.scalar((float) sched.sqrtRecipm1AlphaCumprod(k)));
-            feed.put("coef1", Nd4j.scalar((float) sched.posteriorMeanCoef1(k)));
-            feed.put("coef2", Nd4j.scalar((float) sched.posteriorMeanCoef2(k)));
-            if (variance == Variance.LEARNED_RANGE) {
-                feed.put("minlog", Nd4j.scalar((float) sched.posteriorLogVarianceClipped(k)));
-                feed.put("maxlog", Nd4j.scalar((float) Math.log(sched.beta(k))));
-            } else {
-                feed.put("minlog", Nd4j.scalar((float) fixedLogVariance(k)));
-            }
             return feed;
         }
 
-        synchronized StepResult run(INDArray xt, int k, INDArray noise) {
+        StepResult run(INDArray xt, int k, INDArray noise) {
             Map<String, INDArray> feed = feed(xt.size(0), k);
             feed.put("x", xt);
-            Map<String, INDArray> out;
-            ArenaMemory.resetFor(sd);
-            if (noise != null) {
-                feed.put("noise", noise);
-                out = sd.output(feed, sample, mean, x0, logVar);
-            } else {
-                out = sd.output(feed, mean, x0, logVar);
-            }
-            INDArray meanA = out.get(mean).dup();
-            INDArray sampleA = noise != null ? out.get(sample).dup() : meanA;
-            return new StepResult(sampleA, meanA, out.get(x0).dup(), out.get(logVar).dup());
+            if (noise != null) feed.put("noise", noise);
+            Map<String, INDArray> out = executor.forward(feed, noise != null ? List.of(sample, mean, x0, logVar) : List.of(mean, x0, logVar));
+            INDArray meanA = out.get(mean);
+            return new StepResult(noise != null ? out.get(sample) : meanA, meanA, out.get(x0), out.get(logVar));
         }
 
-        synchronized StepGradient gradient(INDArray xt, int k, INDArray noise, INDArray upstream) {
+        StepGradient gradient(INDArray xt, int k, INDArray noise, INDArray upstream) {
             Map<String, INDArray> feed = feed(xt.size(0), k);
             // the deterministic step is the sample with zero noise: the same value, and no gradient through the variance
             feed.put("noise", noise != null ? noise : Nd4j.zeros(DataType.FLOAT, xt.shape()));

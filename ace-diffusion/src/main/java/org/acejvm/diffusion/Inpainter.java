@@ -146,9 +146,9 @@ public final class Inpainter {
         long start = System.nanoTime();
 
         long[] chw = {spec.channels(), spec.height(), spec.width()};
-        INDArray x = original.mul(2.0).subi(1.0);
+        INDArray x = ImageRange.toModel(original);
         INDArray drop = keepFull.rsub(1.0);
-        INDArray z = model.qSample(preExplanation.mul(2.0).subi(1.0), steps - 1,
+        INDArray z = model.qSample(ImageRange.toModel(preExplanation), steps - 1,
                 noise.gaussian(sampleIds, NoiseSource.stream(INPAINT_STREAM, 0, KIND_START), chw));
         NoiseSchedule sched = model.schedule();
         for (int i = 0; i < plan.size(); i++) {
@@ -168,7 +168,7 @@ public final class Inpainter {
         }
         // composed in [0, 1], not [-1, 1] as the reference: where keep is 1 the output is then the original bit for
         // bit (the round trip through [-1, 1] was off by up to one float ulp, 1.5e-8)
-        INDArray out = DiffusionModel.toImages(z).muli(drop).addi(original.mul(keepFull));
+        INDArray out = ImageRange.fromModelClamped(z).muli(drop).addi(original.mul(keepFull));
         log.debug("inpainted {} images: S={}, {} operations, {} ms", sampleIds.length, steps, plan.size(),
                 (System.nanoTime() - start) / 1_000_000);
         return out;

@@ -16,7 +16,6 @@ public final class NoiseSchedule {
     private final double[] alphas;
     private final double[] alphasCumprod;
     private final double[] alphasCumprodPrev;
-    private final double[] alphasCumprodNext;
     private final double[] sqrtAlphasCumprod;
     private final double[] sqrtOneMinusAlphasCumprod;
     private final double[] logOneMinusAlphasCumprod;
@@ -106,7 +105,6 @@ public final class NoiseSchedule {
         alphas = new double[n];
         alphasCumprod = new double[n];
         alphasCumprodPrev = new double[n];
-        alphasCumprodNext = new double[n];
         sqrtAlphasCumprod = new double[n];
         sqrtOneMinusAlphasCumprod = new double[n];
         logOneMinusAlphasCumprod = new double[n];
@@ -126,7 +124,6 @@ public final class NoiseSchedule {
         for (int i = 0; i < n; i++) {
             double ac = alphasCumprod[i];
             double acPrev = alphasCumprodPrev[i];
-            alphasCumprodNext[i] = i + 1 < n ? alphasCumprod[i + 1] : 0.0;
             sqrtAlphasCumprod[i] = Math.sqrt(ac);
             sqrtOneMinusAlphasCumprod[i] = Math.sqrt(1.0 - ac);
             logOneMinusAlphasCumprod[i] = Math.log(1.0 - ac);
@@ -149,7 +146,6 @@ public final class NoiseSchedule {
     public double alpha(int i) { return alphas[check(i)]; }
     public double alphaCumprod(int i) { return alphasCumprod[check(i)]; }
     public double alphaCumprodPrev(int i) { return alphasCumprodPrev[check(i)]; }
-    public double alphaCumprodNext(int i) { return alphasCumprodNext[check(i)]; }
     public double sqrtAlphaCumprod(int i) { return sqrtAlphasCumprod[check(i)]; }
     public double sqrtOneMinusAlphaCumprod(int i) { return sqrtOneMinusAlphasCumprod[check(i)]; }
     public double logOneMinusAlphaCumprod(int i) { return logOneMinusAlphasCumprod[check(i)]; }

@@ -1,7 +1,6 @@
 package org.acejvm.diffusion;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import org.acejvm.core.Checks;
@@ -53,22 +52,6 @@ public final class SpacedSchedule {
     /** Respaces {@code base} to {@code steps} evenly spaced steps (the spacing string "steps"). */
     public static SpacedSchedule of(NoiseSchedule base, int steps) {
         return of(base, String.valueOf(steps));
-    }
-
-    /** Keeps exactly the given original timesteps (sorted, distinct, each in [0, T)). */
-    public static SpacedSchedule ofTimesteps(NoiseSchedule base, int[] timesteps) {
-        Checks.notNull(base, "base schedule");
-        Checks.notNull(timesteps, "timesteps");
-        TreeSet<Integer> set = new TreeSet<>();
-        for (int t : timesteps) {
-            if (t < 0 || t >= base.numTimesteps()) {
-                throw new InvalidInputException.Range("timestep: expected a value in [0, " + base.numTimesteps() + "), got " + t);
-            }
-            set.add(t);
-        }
-        if (set.isEmpty()) throw new InvalidInputException("a respaced schedule needs at least one timestep");
-        int[] kept = set.stream().mapToInt(Integer::intValue).toArray();
-        return new SpacedSchedule(base, kept, Arrays.toString(kept));
     }
 
     private static int[] allSteps(int t) {

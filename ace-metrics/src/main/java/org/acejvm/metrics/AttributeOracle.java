@@ -4,7 +4,6 @@ import java.util.function.Function;
 import org.acejvm.core.Checks;
 import org.acejvm.core.ModelFormatException;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * An attribute oracle for MNAC and CD: [0, 1] NCHW images in, the probability of each of A binary attributes out,
@@ -19,12 +18,6 @@ public interface AttributeOracle {
     static AttributeOracle of(Function<INDArray, INDArray> function) {
         Checks.notNull(function, "function");
         return images -> checked(function.apply(images), images.size(0));
-    }
-
-    /** An oracle from a network that outputs one logit per attribute: probabilities are their sigmoids. */
-    static AttributeOracle sigmoidOf(FeatureExtractor logits) {
-        Checks.notNull(logits, "logits");
-        return images -> checked(Transforms.sigmoid(logits.features(images), true), images.size(0));
     }
 
     private static INDArray checked(INDArray p, long n) {

@@ -9,7 +9,9 @@ import org.acejvm.core.ImageSpec;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.Preprocessing;
+import org.acejvm.core.graph.GraphExecutor;
 import org.acejvm.core.graph.GraphFunction;
+import org.acejvm.core.graph.SameDiffExecutor;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -28,15 +30,15 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class SameDiffFeatures implements FeatureExtractor, FeatureMapExtractor {
     private static final String INPUT = "acejvm_feature_images";
 
-    private final SameDiff sd;
+    private final GraphExecutor executor;
     private final String input;
     private final List<String> outputs;
     private final ImageSpec spec;
     private final int batchSize;
     private final String name;
 
-    private SameDiffFeatures(SameDiff sd, String input, List<String> outputs, ImageSpec spec, int batchSize, String name) {
-        this.sd = sd;
+    private SameDiffFeatures(GraphExecutor executor, String input, List<String> outputs, ImageSpec spec, int batchSize, String name) {
+        this.executor = executor;
         this.input = input;
         this.outputs = List.copyOf(outputs);
         this.spec = spec;
@@ -77,7 +79,7 @@ public final class SameDiffFeatures implements FeatureExtractor, FeatureMapExtra
             sd.identity(id, outs[index]);
             names.add(id);
         }
-        return new SameDiffFeatures(sd, INPUT, names, spec, 64, String.join("+", wanted));
+        return new SameDiffFeatures(executor(sd), INPUT, names, spec, 64, String.join("+", wanted));
     }
 
     /**
@@ -97,15 +99,21 @@ public final class SameDiffFeatures implements FeatureExtractor, FeatureMapExtra
         for (String o : outputVariables) {
             if (!sd.hasVariable(o)) throw new InvalidInputException("no variable '" + o + "' in the graph");
         }
-        return new SameDiffFeatures(sd, inputPlaceholder, Arrays.asList(outputVariables), spec, 64,
+        return new SameDiffFeatures(executor(sd), inputPlaceholder, Arrays.asList(outputVariables), spec, 64,
                 String.join("+", outputVariables));
     }
 
     /** A copy that evaluates {@code batchSize} images per graph call (same graph). */
     public SameDiffFeatures batchSize(int batchSize) {
         Checks.positive(batchSize, "batchSize");
-        return new SameDiffFeatures(sd, input, outputs, spec, batchSize, name);
+        return new SameDiffFeatures(executor, input, outputs, spec, batchSize, name);
     }
+
+    /**
+     * With SameDiff's own session memory, as these forward-only graphs have always run: an arena would keep a whole
+     * call's intermediates (large for feature networks) allocated between calls.
+     */
+    private static GraphExecutor executor(SameDiff sd) { return new SameDiffExecutor(sd, SameDiffExecutor.Memory.SESSION); }
 
     @Override public String name() { return name; }
 
@@ -139,14 +147,14 @@ public final class SameDiffFeatures implements FeatureExtractor, FeatureMapExtra
             long to = Math.min(n, from + batchSize);
             INDArray chunk = (from == 0 && to == n) ? images
                     : images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
-            Map<String, INDArray> out = sd.output(Map.of(input, chunk.castTo(DataType.FLOAT)), outputs.toArray(new String[0]));
+            Map<String, INDArray> out = executor.forward(Map.of(input, chunk.castTo(DataType.FLOAT)), outputs);
             for (int i = 0; i < outputs.size(); i++) {
                 INDArray o = out.get(outputs.get(i));
                 if (o == null || o.rank() < 1 || o.size(0) != to - from) {
                     throw new ModelFormatException(name + ": output '" + outputs.get(i) + "' has shape "
                             + (o == null ? "null" : Arrays.toString(o.shape())) + " for a batch of " + (to - from));
                 }
-                parts.get(i).add(o.dup());
+                parts.get(i).add(o);
             }
         }
         List<INDArray> result = new ArrayList<>();

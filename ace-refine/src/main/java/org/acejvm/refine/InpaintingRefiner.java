@@ -3,9 +3,9 @@ package org.acejvm.refine;
 import java.util.concurrent.atomic.AtomicReference;
 import org.acejvm.core.Checks;
 import org.acejvm.core.NoiseSource;
+import org.acejvm.diffusion.ImageRange;
 import org.acejvm.diffusion.Inpainter;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * ACE's refinement: {@code keep = Masks.keep(x, pre)}, then {@link Inpainter#inpaint}. The noisy start image is
@@ -40,8 +40,8 @@ final class InpaintingRefiner implements Refiner {
             return g;
         };
         INDArray out = inpainter.inpaint(original, preExplanation, keep, sampleIds, recording);
-        INDArray z = inpainter.model().qSample(preExplanation.mul(2.0).subi(1.0), inpainter.steps() - 1, first.get());
-        INDArray noisy = Transforms.min(Transforms.max(z.addi(1.0).muli(0.5), 0.0, false), 1.0, false);
+        INDArray z = inpainter.model().qSample(ImageRange.toModel(preExplanation), inpainter.steps() - 1, first.get());
+        INDArray noisy = ImageRange.fromModelClamped(z);
         return new Refinement(out, keep, noisy);
     }
 

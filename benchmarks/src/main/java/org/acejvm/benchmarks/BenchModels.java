@@ -20,6 +20,7 @@ import org.acejvm.core.graph.DifferentiableGraph;
 import org.acejvm.core.onnx.OnnxModel;
 import org.acejvm.diffusion.DdpmFilter;
 import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.diffusion.ImageRange;
 import org.acejvm.diffusion.Inpainter;
 import org.acejvm.diffusion.NoiseSchedule;
 import org.acejvm.examples.EmbeddedDefault;
@@ -120,7 +121,7 @@ public final class BenchModels {
             out = o.name();
             graph = new DifferentiableGraph(sd, xin, o.sum("loss"));
             feed.put("t", Nd4j.valueArrayOf(new long[] {batch}, model.modelTimestepValue(UNET_STEP), model.timestepType()));
-            x = images.mul(2.0).subi(1.0);
+            x = ImageRange.toModel(images);
         }
 
         public INDArray run() { return graph.forward(x, feed, out).get(out); }

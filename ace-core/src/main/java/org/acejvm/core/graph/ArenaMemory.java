@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * first call of a batch size. Its price is memory: one call's intermediates stay allocated.
  *
  * <p>Contract: {@link #reset()} before each call, and callers copy what they keep from a call's outputs before the
- * next one ({@link DifferentiableGraph} does both). Arrays requested as "detached" (returned to the caller) are not
+ * next one ({@link SameDiffExecutor} does both). Arrays requested as "detached" (returned to the caller) are not
  * pooled.
  */
 public final class ArenaMemory extends AbstractMemoryMgr implements SessionMemMgr {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import onnx.Onnx;
 import org.acejvm.core.ModelFormatException;
+import org.acejvm.core.graph.SameDiffExecutor;
 import org.acejvm.core.graph.Weights;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -134,11 +135,12 @@ final class Translation {
         List<Value> outs = mapper.map(new NodeContext(sub, node, ins, scratch));
         List<String> names = new ArrayList<>();
         for (Value v : outs) if (v instanceof Value.Dyn d) names.add(d.var().name());
-        Map<String, INDArray> computed = names.isEmpty() ? Map.of() : scratch.output(new HashMap<>(), names.toArray(new String[0]));
+        Map<String, INDArray> computed = names.isEmpty() ? Map.of()
+                : new SameDiffExecutor(scratch, SameDiffExecutor.Memory.SESSION).forward(Map.of(), names);
         List<Value> result = new ArrayList<>(outs.size());
         for (int k = 0; k < outs.size(); k++) {
             Value v = outs.get(k);
-            result.add(v instanceof Value.Dyn d ? new Value.Const(computed.get(d.var().name()).dup(), node.getOutput(k)) : v);
+            result.add(v instanceof Value.Dyn d ? new Value.Const(computed.get(d.var().name()), node.getOutput(k)) : v);
         }
         return result;
     }

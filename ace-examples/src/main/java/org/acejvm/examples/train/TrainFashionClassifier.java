@@ -20,6 +20,8 @@ import java.util.Random;
 import org.acejvm.core.Classifier;
 import org.acejvm.core.Preprocessing;
 import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.core.graph.GraphExecutor;
+import org.acejvm.core.graph.SameDiffExecutor;
 import org.acejvm.core.graph.Weights;
 import org.acejvm.examples.data.FashionMnist;
 import org.acejvm.examples.models.FashionCnn;
@@ -193,9 +195,10 @@ public final class TrainFashionClassifier {
     private static double[] lossAndAccuracy(SameDiff sd, FashionMnist data, int batch) {
         long correct = 0;
         double loss = 0;
+        GraphExecutor executor = new SameDiffExecutor(sd, SameDiffExecutor.Memory.SESSION);
         for (int from = 0; from < data.size(); from += batch) {
             int to = Math.min(data.size(), from + batch);
-            INDArray logits = sd.output(Map.of("input", data.images(from, to)), "logits").get("logits");
+            INDArray logits = executor.forward(Map.of("input", data.images(from, to)), List.of("logits")).get("logits");
             INDArray p = Classifier.probabilitiesFromLogits(logits, false);
             int[] pred = logits.argMax(1).toIntVector();
             int[] y = data.labels(from, to);
