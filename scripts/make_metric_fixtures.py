@@ -8,7 +8,7 @@ Expected values come from straightforward NumPy/SciPy code written independently
 - FID: the pytorch-fid formula (numpy.cov, scipy.linalg.sqrtm of sigma1 @ sigma2, real part, eps*I retry).
 - sFID: the same FID over random halves; the halves come from a SplitMix64 Fisher-Yates shuffle that
   org.acejvm.metrics.SFid reproduces bit for bit (so both sides see the same splits).
-- COUT: the insertion curves of Khorram et al. (c3lt) as DESIGN.md states them, with a linear softmax
+- COUT: the insertion curves of Khorram et al. (c3lt) as the reference evaluation computes them, with a linear softmax
   classifier logits = flatten(x) @ W^T + b whose weights are committed.
 """
 import math

@@ -1,4 +1,4 @@
-"""Gaussian diffusion helpers matching DESIGN.md ("The reference ACE implementation"): float64 linear
+"""Gaussian diffusion helpers matching the reference ACE implementation: float64 linear
 schedule scaled by 1000/T, learned-range variance, the Improved-DDPM hybrid loss, respacing and
 ancestral sampling.  Tensors going in and out of the model are float32; schedule arithmetic is float64.
 """

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Counterfactual transition (COUT, Khorram et al.; as in DESIGN.md). For each pair (original x, counterfactual x'),
+ * Counterfactual transition (COUT, Khorram et al.). For each pair (original x, counterfactual x'),
  * the pixels are ranked by the channel sum of |x' - x| (descending; ties by pixel index; the reference's min-max
  * normalisation does not change the order), and x' is inserted into x in that order, {@code max(1, HW / 50)} pixels
  * (all channels) per step, from the original (x = 0) to the full counterfactual (x = 1). Along the way the
