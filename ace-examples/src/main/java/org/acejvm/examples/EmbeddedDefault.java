@@ -15,6 +15,7 @@ import org.acejvm.diffusion.NoiseSchedule;
 import org.acejvm.examples.data.FashionMnist;
 import org.acejvm.examples.models.FashionCnn;
 import org.acejvm.metrics.SameDiffFeatures;
+import org.acejvm.refine.AcePreset;
 import org.acejvm.refine.MaskSettings;
 
 /**
@@ -25,14 +26,21 @@ import org.acejvm.refine.MaskSettings;
  */
 public final class EmbeddedDefault {
     public static final String DIFFUSION_RESOURCE = "/models/fmnist-ddpm/model.onnx";
-    public static final int TIMESTEPS = 500;
-    public static final String RESPACING = "50";
-    public static final double FRACTION = 0.1;
+    /**
+     * Every setting of the embedded default in one place; the constants below read it. T = 500, respacing 50,
+     * fraction 0.1, PGD 50 x 4/255, mask dilation 5 / threshold 0.15, inpainting from 4 respaced steps (why each
+     * differs from the reference: the constants' comments).
+     */
+    public static final AcePreset PRESET = new AcePreset("Fashion-MNIST embedded default", 500, 50, 0.1, 50, 4.0 / 255,
+            5, MaskSettings.REFERENCE_THRESHOLD, 4);
+    public static final int TIMESTEPS = PRESET.timesteps();
+    public static final String RESPACING = Integer.toString(PRESET.respacing());
+    public static final double FRACTION = PRESET.fraction();
     /**
      * The reference dilates the mask by 15 px on 128-256 px images; on 32 px images that covers nearly everything,
      * so the embedded default scales it to 5 px and keeps the reference threshold 0.15.
      */
-    public static final MaskSettings MASK = new MaskSettings(5, MaskSettings.REFERENCE_THRESHOLD);
+    public static final MaskSettings MASK = PRESET.mask();
 
     /**
      * The PGD step of the embedded default: 4/255 instead of the reference's 1/255. With 50 sign steps of 1/255 no
@@ -41,7 +49,7 @@ public final class EmbeddedDefault {
      * but not through the filter, and the refinement loses those flips (measured on 32 images: classifier(F_tau(x'))
      * below 0.5 for 10 of them). 50 steps of 4/255 reach 0.78 at the same cost.
      */
-    public static final double ATTACK_STEP = 4.0 / 255;
+    public static final double ATTACK_STEP = PRESET.step();
 
     /**
      * The respaced step the embedded default's inpainting refinement starts from: 4 of the 50, one fewer than the
@@ -52,7 +60,7 @@ public final class EmbeddedDefault {
      * 90.6 / 98.0 / 99.8% (ACE-l1) and 96.6 / 99.4 / 100% (ACE-l2), at FID 136.7 / 143.2 / 151.7 (ACE-l1); 4 is the
      * realism kept for the flips gained. The filter the attack sees keeps S = 5.
      */
-    public static final int INPAINT_STEPS = 4;
+    public static final int INPAINT_STEPS = PRESET.inpaintSteps();
 
     private EmbeddedDefault() {}
 
