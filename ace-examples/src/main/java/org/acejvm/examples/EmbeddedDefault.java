@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import org.acejvm.core.ModelFormatException;
+import org.acejvm.core.Preprocessing;
 import org.acejvm.core.SameDiffClassifier;
 import org.acejvm.core.onnx.OnnxModel;
 import org.acejvm.diffusion.DdpmFilter;
@@ -26,6 +28,8 @@ import org.acejvm.refine.MaskSettings;
  */
 public final class EmbeddedDefault {
     public static final String DIFFUSION_RESOURCE = "/models/fmnist-ddpm/model.onnx";
+    /** The oracle classifier (models/fmnist-oracle): trained independently of the explained one, for OracleAgreement. */
+    public static final String ORACLE_RESOURCE = "/models/fmnist-oracle/model.onnx";
     /**
      * Every setting of the embedded default in one place; the constants below read it. T = 500, respacing 50,
      * fraction 0.1, PGD 50 x 4/255, mask dilation 5 / threshold 0.15, inpainting from 4 respaced steps (why each
@@ -79,6 +83,25 @@ public final class EmbeddedDefault {
     /** The shipped Fashion-MNIST classifier (1x32x32 inputs in [0, 1], 10 classes). */
     public static SameDiffClassifier classifier() { return FashionCnn.loadDefault(); }
 
+    /**
+     * The oracle: a second Fashion-MNIST classifier, trained independently of {@link #classifier()} (another
+     * architecture, framework, seed, optimiser and augmentation; see models/fmnist-oracle/MODEL_CARD.md), to judge
+     * whether counterfactuals of the explained classifier also convince a classifier they were not made against
+     * ({@code org.acejvm.metrics.OracleAgreement}). Same input convention: [N, 1, 32, 32] in [0, 1], 10 classes; it
+     * normalises inside the graph. Not differentiated through by any explainer.
+     */
+    public static SameDiffClassifier oracle() {
+        OnnxModel net = OnnxModel.load(resourceFile(ORACLE_RESOURCE, "fmnist-oracle", ".onnx")).withNamespace("oracle");
+        long[] in = net.inputShape(net.inputNames().get(0));
+        long[] out = net.outputShape(net.outputNames().get(0));
+        if (!FashionMnist.SPEC.matches(in)
+                || out.length != 2 || out[1] != FashionMnist.NUM_CLASSES) {
+            throw new ModelFormatException("embedded oracle " + ORACLE_RESOURCE + ": expected input " + FashionMnist.SPEC
+                    + " and logits [N, 10], got " + Arrays.toString(in) + " and " + Arrays.toString(out));
+        }
+        return new SameDiffClassifier(net, FashionMnist.SPEC, FashionMnist.NUM_CLASSES, false, Preprocessing.none(1));
+    }
+
     /** The shipped diffusion model with its schedule. */
     public static DiffusionModel diffusionModel() {
         return diffusionModel(OnnxModel.load(resourceFile(DIFFUSION_RESOURCE, "fmnist-ddpm", ".onnx")), TIMESTEPS, RESPACING);
@@ -106,6 +129,9 @@ public final class EmbeddedDefault {
 
     /** SHA-256 (hex) of the shipped diffusion model's ONNX file. */
     public static String diffusionChecksum() { return sha256(DIFFUSION_RESOURCE); }
+
+    /** SHA-256 (hex) of the shipped oracle's ONNX file. */
+    public static String oracleChecksum() { return sha256(ORACLE_RESOURCE); }
 
     private static String sha256(String resource) {
         try (InputStream in = EmbeddedDefault.class.getResourceAsStream(resource)) {

@@ -6,7 +6,8 @@
  * {@link org.acejvm.metrics.AttributeOracle}), LPIPS-style distance and sigma_L diversity
  * ({@link org.acejvm.metrics.Lpips}, {@link org.acejvm.metrics.LpipsDiversity}), pixel distances
  * ({@link org.acejvm.metrics.ImageDistances}), how localised a change is ({@link org.acejvm.metrics.ChangeLocality})
- * and LPR ({@link org.acejvm.metrics.LatentPerturbationRatio}).
+ * LPR ({@link org.acejvm.metrics.LatentPerturbationRatio}) and whether an independently trained classifier agrees
+ * with the successful counterfactuals ({@link org.acejvm.metrics.OracleAgreement}).
  *
  * <p>Every metric is a streaming accumulator: add batches of (original, counterfactual) pairs, read the value at any
  * time. Values are {@link org.acejvm.metrics.MetricValue}s: a finite number with the count it was computed from, or
@@ -28,6 +29,7 @@
  *     cout.add(b.originals(), b.counterfactuals(), b.sources(), b.targets());
  * }
  * MetricValue frValue = fr.value(), fidValue = fid.value(), sfidValue = sfid.value(), coutValue = cout.value();
+ * // with an independently trained classifier: agreement.add(b.originals(), b.counterfactuals(), b.targets(), ok)
  * }</pre>
  */
 package org.acejvm.metrics;
