@@ -74,6 +74,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "(without it, and without --resume, a folder holding results is refused).")
     boolean overwrite;
 
+    @Option(names = "--no-oracle", description = "Leave out the oracle-agreement columns (the independently trained "
+            + "models/fmnist-oracle classifier's verdict on the counterfactuals).")
+    boolean noOracle;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
@@ -88,7 +92,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         Targets targets = Targets.from(DemoCommand::confusableWith);
         String recorded = "classifier=" + EmbeddedDefault.classifierChecksum() + "\ndiffusion="
                 + EmbeddedDefault.diffusionChecksum() + "\n";
-        ResultStore.writeAtomically(createdDir(dir).resolve("settings.txt"), settingsText() + recorded);
+        ResultStore.writeAtomically(createdDir(dir).resolve("settings.txt"), settingsText() + recorded
+                + (noOracle ? "" : "oracle=" + EmbeddedDefault.oracleChecksum() + "\n"));
         Evaluation evaluation = new Evaluation(classifier, diffusion, dir, resume, overwrite, recorded,
                 label -> new ConsoleRunProgress(System.err));
 
@@ -102,7 +107,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationNotes.add(table, n, run.seed, run.steps, run.stepSize, run.lambda, lambdaL2, run.stopMargin,
                 run.inpaintSteps, run.batchSize, diffusion);
         Map<String, Cout.Curve> curves = EvaluationReport.addMethods(table, results, nanos, sel.images(),
-                EmbeddedDefault.penultimateFeatures(classifier), classifier, run.seed);
+                EmbeddedDefault.penultimateFeatures(classifier), classifier, noOracle ? null : EmbeddedDefault.oracle(), run.seed);
         EvaluationPlots.coutCurves(curves, n + " Fashion-MNIST test image" + (n == 1 ? "" : "s"), dir.resolve("cout_curves.png"));
         if (lambdaCount > 0) {
             DemoCommand.Selection sub = DemoCommand.select(classifier, lambdaCount, run.seed);

@@ -29,18 +29,29 @@ public final class EvaluationReport {
      */
     public static Map<String, Cout.Curve> addMethods(EvaluationTable table, Map<String, List<Explanation>> results,
                                                      Map<String, Long> nanos, INDArray images, FeatureExtractor features,
-                                                     Classifier classifier, long seed) {
+                                                     Classifier classifier, Classifier oracle, long seed) {
         INDArray originalFeatures = features.features(images);
         Map<String, Cout.Curve> curves = new LinkedHashMap<>();
         List<String> locality = new ArrayList<>();
+        List<String> oracleNote = new ArrayList<>();
         for (Map.Entry<String, List<Explanation>> m : results.entrySet()) {
-            MethodMetrics metrics = new MethodMetrics(m.getKey(), features, classifier, seed);
+            MethodMetrics metrics = new MethodMetrics(m.getKey(), features, classifier, seed).withOracle(oracle);
             accumulate(metrics, m.getValue(), images, originalFeatures);
             metrics.addTime(nanos.get(m.getKey()));
             MethodResult r = metrics.result();
             table.row(r);
             curves.put(m.getKey(), r.coutCurve());
             locality.add(m.getKey() + " " + percent(metrics.changedShare()) + " / " + percent(metrics.topShare()));
+            if (r.oracleTargetBefore() != null) {
+                oracleNote.add(m.getKey() + " " + fixed(r.oracleTargetBefore()) + " -> " + fixed(r.oracleTargetAfter()));
+            }
+        }
+        if (!oracleNote.isEmpty()) {
+            table.note("oracle", "an independently trained classifier (another architecture, seed and recipe) judges the "
+                    + "successful counterfactuals: 'oracle agrees' is the share it assigns to the target, 'oracle "
+                    + "p(target)' its mean target probability on them; on the originals -> on the counterfactuals: "
+                    + String.join(", ", oracleNote) + " (a change that fools only the explained classifier is adversarial, "
+                    + "not semantic)");
         }
         pairTable(table, results);
         table.note("change outside the mask", outsideMask(results, images));
@@ -113,6 +124,10 @@ public final class EvaluationReport {
 
     private static String percent(MetricValue v) {
         return v.isDefined() ? String.format(Locale.ROOT, "%.1f%%", 100 * v.value()) : "n/a";
+    }
+
+    private static String fixed(MetricValue v) {
+        return v.isDefined() ? String.format(Locale.ROOT, "%.3f", v.value()) : "n/a";
     }
 
     private static String pairName(Explanation e) {

@@ -41,6 +41,20 @@ public final class EvaluationTable {
             new Column("mean l1 ↓", MethodResult::meanL1, v -> String.format(Locale.ROOT, "%.4f", v)),
             new Column("time/image (s)", MethodResult::secondsPerImage, v -> String.format(Locale.ROOT, "%.2f", v)));
 
+    /** Shown when the rows carry an oracle's verdict ({@link MethodResult#oracleAgreement()}). */
+    private static final List<Column> ORACLE_COLUMNS = List.of(
+            new Column("oracle agrees (%) ↑", MethodResult::oracleAgreement, v -> String.format(Locale.ROOT, "%.1f", 100 * v)),
+            new Column("oracle p(target) ↑", MethodResult::oracleTargetAfter, v -> String.format(Locale.ROOT, "%.3f", v)));
+
+    private List<Column> columns() {
+        boolean oracle = rows.stream().anyMatch(r -> r.oracleAgreement() != null);
+        if (!oracle) return COLUMNS;
+        List<Column> all = new ArrayList<>(COLUMNS.subList(0, COLUMNS.size() - 1));
+        all.addAll(ORACLE_COLUMNS);
+        all.add(COLUMNS.get(COLUMNS.size() - 1));
+        return all;
+    }
+
     private final String title;
     private final Map<String, String> notes = new LinkedHashMap<>();
     private final List<MethodResult> rows = new ArrayList<>();
@@ -93,11 +107,11 @@ public final class EvaluationTable {
 
     public List<MethodResult> rows() { return List.copyOf(rows); }
 
-    /** Column headers, in order (method first). */
-    public static List<String> headers() {
+    /** Column headers, in order (method first; the oracle's columns when the rows have them). */
+    public List<String> headers() {
         List<String> h = new ArrayList<>();
         h.add("method");
-        for (Column c : COLUMNS) h.add(c.header());
+        for (Column c : columns()) h.add(c.header());
         return h;
     }
 
@@ -122,7 +136,10 @@ public final class EvaluationTable {
         for (MethodResult r : rows) {
             List<String> line = new ArrayList<>();
             line.add(r.method());
-            for (Column c : COLUMNS) line.add(fn.cell(c.value().apply(r), c.format()));
+            for (Column c : columns()) {
+                MetricValue v = c.value().apply(r);
+                line.add(v == null ? "-" : fn.cell(v, c.format()));
+            }
             out.add(line);
         }
         return out;

@@ -6,6 +6,7 @@ import org.acejvm.metrics.ChangeLocality;
 import org.acejvm.metrics.CosineSimilarity;
 import org.acejvm.metrics.Cout;
 import org.acejvm.metrics.FeatureExtractor;
+import org.acejvm.metrics.OracleAgreement;
 import org.acejvm.metrics.Fid;
 import org.acejvm.metrics.FlipRate;
 import org.acejvm.metrics.ImageDistances;
@@ -40,6 +41,7 @@ public final class MethodMetrics {
     private final CosineSimilarity s3 = CosineSimilarity.simSiam(null);
     private final ImageDistances distances = new ImageDistances();
     private final ChangeLocality locality = new ChangeLocality();
+    private OracleAgreement oracle;
     private long images;
     private long nanos;
 
@@ -55,6 +57,12 @@ public final class MethodMetrics {
         this.features = features;
         this.sfid = new SFid(null, true, SFID_SPLITS, seed);
         this.cout = new Cout(classifier).keepCurves(false);
+    }
+
+    /** Also measures how often an independently trained classifier agrees with the successful counterfactuals. */
+    public MethodMetrics withOracle(Classifier oracleClassifier) {
+        oracle = oracleClassifier == null ? null : new OracleAgreement(oracleClassifier);
+        return this;
     }
 
     /**
@@ -76,6 +84,7 @@ public final class MethodMetrics {
         sfid.addFeatures(originalFeatures, cfFeatures, success);
         cout.add(originals, counterfactuals, sources, targets);
         locality.add(originals, counterfactuals);
+        if (oracle != null) oracle.add(originals, counterfactuals, targets, success);
         Metrics.select(originalFeatures, success).ifPresent(of ->
                 s3.addEmbeddings(of, Metrics.select(cfFeatures, success).orElseThrow()));
         Metrics.select(originals, success).ifPresent(o ->
@@ -91,10 +100,13 @@ public final class MethodMetrics {
     /** The table row so far. */
     public MethodResult result() {
         Cout.Result c = cout.result();
+        OracleAgreement.Result o = oracle == null ? null : oracle.result();
         MetricValue time = images == 0 ? MetricValue.undefined("no images were evaluated", 0)
                 : MetricValue.of(nanos / 1e9 / images, images);
         return new MethodResult(method, images, flipRate.flipped(), flipRate.value(), fid.value(), sfid.value(), c.mean(),
-                orNoSuccess(s3.mean()), orNoSuccess(distances.value(ImageDistances.Norm.L1)), time, c.meanCurve());
+                orNoSuccess(s3.mean()), orNoSuccess(distances.value(ImageDistances.Norm.L1)), time, c.meanCurve(),
+                o == null ? null : o.agreement(), o == null ? null : o.targetProbabilityBefore(),
+                o == null ? null : o.targetProbabilityAfter());
     }
 
     /** S3 and l1 see only successful pairs: "no pairs" there means no successful counterfactual. */

@@ -17,7 +17,20 @@ import org.acejvm.metrics.MetricValue;
  * @param meanL1       mean absolute change per pixel value over the successful pairs
  * @param secondsPerImage wall-clock seconds per image (attack and refinement)
  * @param coutCurve    the mean insertion curve over all pairs, or null when there were none
+ * @param oracleAgreement    share of the successful counterfactuals an independent oracle assigns to the target, or
+ *                           null when no oracle was given
+ * @param oracleTargetBefore the oracle's mean target probability on the originals of those pairs (or null)
+ * @param oracleTargetAfter  the same on the counterfactuals (or null)
  */
 public record MethodResult(String method, long images, long successes, MetricValue flipRate, MetricValue fid,
                            MetricValue sfid, MetricValue cout, MetricValue s3, MetricValue meanL1,
-                           MetricValue secondsPerImage, Cout.Curve coutCurve) {}
+                           MetricValue secondsPerImage, Cout.Curve coutCurve, MetricValue oracleAgreement,
+                           MetricValue oracleTargetBefore, MetricValue oracleTargetAfter) {
+
+    /** A row without an oracle. */
+    public MethodResult(String method, long images, long successes, MetricValue flipRate, MetricValue fid,
+                        MetricValue sfid, MetricValue cout, MetricValue s3, MetricValue meanL1,
+                        MetricValue secondsPerImage, Cout.Curve coutCurve) {
+        this(method, images, successes, flipRate, fid, sfid, cout, s3, meanL1, secondsPerImage, coutCurve, null, null, null);
+    }
+}

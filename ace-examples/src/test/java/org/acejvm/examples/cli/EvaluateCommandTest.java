@@ -115,7 +115,9 @@ class EvaluateCommandTest {
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         Path ev = dir.resolve("evaluate");
         String md = Files.readString(ev.resolve("table.md"));
-        assertThat(md).contains("| method | FR (%) ↑ | FID ↓ | sFID ↓ | COUT ↑ | S3 ↑ | mean l1 ↓ | time/image (s) |")
+        assertThat(md).contains("| method | FR (%) ↑ | FID ↓ | sFID ↓ | COUT ↑ | S3 ↑ | mean l1 ↓ | oracle agrees (%) ↑ "
+                        + "| oracle p(target) ↑ | time/image (s) |")
+                .contains("- **oracle**: an independently trained classifier")
                 .contains("- **images**: 2 correctly classified").contains("- **seed**: 0")
                 .contains("- **feature network**: penultimate layer of the shipped classifier fmnist-cnn")
                 .contains("## Flip rate against lambda").doesNotContain("NaN")
