@@ -18,6 +18,9 @@ public interface Attack {
     /** The shared iterative settings. */
     AttackSettings settings();
 
+    /** The same attack with other settings. */
+    Attack withSettings(AttackSettings settings);
+
     /** Whether only targeted attacks are supported (C&amp;W). */
     boolean targetedOnly();
 

@@ -62,6 +62,7 @@ public final class GradientAttack implements Attack {
     public ClassLoss classLoss() { return classLoss; }
 
     /** The same attack with other settings. */
+    @Override
     public GradientAttack withSettings(AttackSettings newSettings) {
         return new GradientAttack(name, newSettings, rule, space, classLoss, targetedOnly);
     }

@@ -8,7 +8,6 @@ import org.acejvm.attacks.AttackResult;
 import org.acejvm.attacks.AttackSession;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
-import org.acejvm.attacks.GradientAttack;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.Checks;
 import org.acejvm.core.DifferentiableClassifier;
@@ -272,7 +271,7 @@ public final class Explainer {
         /** The attack (default PGD); its own settings are kept unless {@link #attackSettings} or a preset gives some. */
         public Builder attack(Attack a) { Checks.notNull(a, "attack"); attack = a; return this; }
 
-        /** The attack's settings (the attack must be a {@link GradientAttack}, checked by {@link #build()}). */
+        /** The attack's settings (applied to whichever attack is chosen, whatever the call order). */
         public Builder attackSettings(AttackSettings s) { Checks.notNull(s, "settings"); settings = s; return this; }
 
         /** An explicit refiner; not together with {@link #ablation}. */
@@ -374,12 +373,8 @@ public final class Explainer {
             if (s == null && preset != null) {
                 s = AttackSettings.builder().iterations(preset.iterations()).step(preset.step()).build();
             }
-            if (s == null) return a;
-            if (!(a instanceof GradientAttack g)) {
-                throw new InvalidInputException("attack settings need a GradientAttack, got " + a);
-            }
             if (a.targetedOnly()) LOG.debug("{} is targeted only", a.name());
-            return g.withSettings(s);
+            return s == null ? a : a.withSettings(s);
         }
 
         private Refiner refinerOf(Ablation a, ImageMap map, double f, MaskSettings ms) {
