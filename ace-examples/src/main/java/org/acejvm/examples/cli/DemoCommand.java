@@ -73,8 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
             plain = ExplanationRun.run("plain " + run.attack + " (no filter)", pgd, sel.images, targets, sel.ids,
                     run.out.resolve("plain"), run.seed);
             report.section("Plain " + run.attack + " without the diffusion filter (for comparison)", plain, sel.originals);
-            report.compare(COMPARISON_FILE, "ACE vs plain " + run.attack + " on the same images", "ACE", aceResults,
-                    "plain " + run.attack, plain, sel.originals);
+            String plainName = "plain " + run.attack.toString().toUpperCase(Locale.ROOT);   // column headers: "plain PGD"
+            report.compare(COMPARISON_FILE, "ACE vs " + plainName + " on the same images", "ACE", aceResults, plainName,
+                    plain, sel.originals);
         }
         settings(report, classifier, diffusion);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);

@@ -103,7 +103,7 @@ public final class LabelledGrid {
             int left = MARGIN + (labelWidth > 0 ? labelWidth + 2 * GAP : 0);
             int headerLines = 1;
             for (String c : columns) headerLines = Math.max(headerLines, wrap(c, bold, cw).size());
-            int titleHeight = title.isEmpty() ? 0 : g.getFontMetrics(TITLE).getHeight() + LINE_GAP;
+            int titleHeight = title.isEmpty() ? 0 : g.getFontMetrics(TITLE).getHeight() + 2 * LINE_GAP;
             int headerTop = MARGIN + titleHeight, headerHeight = headerLines * line + LINE_GAP;
             int top = headerTop + headerHeight;
             int rowHeight = Math.max(ch, labelLines * line);
@@ -181,7 +181,8 @@ public final class LabelledGrid {
         g.setColor(TEXT);
         int x = lay.left() + barOffset(fm), y = lay.footerTop() + fm.getHeight() + LINE_GAP;
         g.drawString(scaleCaption, lay.left(), lay.footerTop() + fm.getAscent());
-        g.drawString("|x' - x|", lay.left(), y + fm.getAscent() - (fm.getHeight() - BAR_HEIGHT) / 2);
+        // the legend's text centred on the bar
+        g.drawString("|x' - x|", lay.left(), y + (BAR_HEIGHT + fm.getAscent() - fm.getDescent()) / 2);
         INDArray ramp = Nd4j.linspace(0, scale.max(), BAR_WIDTH, DataType.FLOAT).reshape(1, BAR_WIDTH);
         BufferedImage bar = Images.toBufferedImage(scale.heat(ramp.reshape(1, 1, 1, BAR_WIDTH)));
         g.drawImage(bar, x, y, BAR_WIDTH, BAR_HEIGHT, null);
