@@ -176,14 +176,23 @@ public final class Images {
      * black -> red -> yellow -> white, normalised by the maximum (all-zero stays black).
      */
     public static INDArray heatMap(INDArray magnitude) {
+        float[] d = magnitude.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float max = 0;
+        for (float v : d) max = Math.max(max, Math.abs(v));
+        return heatMap(magnitude, max);
+    }
+
+    /**
+     * The same heat map on a fixed scale: {@code max} (and anything above it) is white, so maps drawn with one
+     * {@code max} can be compared by colour. A non-positive {@code max} gives black.
+     */
+    public static INDArray heatMap(INDArray magnitude, double max) {
         INDArray m = magnitude.castTo(DataType.FLOAT).dup('c');
         long h = m.size(m.rank() - 2), w = m.size(m.rank() - 1);
         float[] d = m.data().asFloat();
-        float max = 0;
-        for (float v : d) max = Math.max(max, Math.abs(v));
         float[] out = new float[(int) (3 * h * w)];
         for (int i = 0; i < h * w; i++) {
-            float v = max > 0 ? Math.abs(d[i]) / max : 0f;
+            float v = max > 0 ? (float) Math.min(1.0, Math.abs(d[i]) / max) : 0f;
             out[i] = Math.min(1f, 3 * v);
             out[(int) (h * w) + i] = Math.min(1f, Math.max(0f, 3 * v - 1));
             out[(int) (2 * h * w) + i] = Math.min(1f, Math.max(0f, 3 * v - 2));

@@ -103,6 +103,18 @@ class ImagesTest {
     }
 
     @Test
+    void heatMapOnAFixedScaleIsWhiteOnlyAtThatScale() {
+        INDArray m = Nd4j.create(new float[] {0f, 1f, 4f, 16f}, new long[] {1, 2, 2});
+        INDArray h = Images.heatMap(m, 8);
+        // 4 of 8: red 1, green 0.5, blue 0
+        assertThat(h.getDouble(0, 0, 1, 0)).isEqualTo(1.0);
+        assertThat(h.getDouble(0, 1, 1, 0)).isCloseTo(0.5, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(h.getDouble(0, 2, 1, 0)).isZero();
+        assertThat(h.getDouble(0, 2, 1, 1)).as("above the scale: white").isEqualTo(1.0);
+        assertThat(Images.heatMap(m, 0).maxNumber().doubleValue()).isZero();
+    }
+
+    @Test
     void missingOrBrokenFilesGiveClearErrors() throws Exception {
         assertThatThrownBy(() -> Images.read(dir.resolve("nope.png"), 3))
                 .isInstanceOf(ModelFormatException.class).hasMessageContaining("not found");

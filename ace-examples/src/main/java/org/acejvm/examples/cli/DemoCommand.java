@@ -43,6 +43,9 @@ public final class DemoCommand implements Callable<Integer> {
     /** The demo's default --batch-size (the other commands default to 8). */
     static final int DEMO_BATCH = 16;
 
+    /** The side-by-side strip of ACE and plain PGD in the output folder. */
+    static final String COMPARISON_FILE = "ace_vs_pgd.png";
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
@@ -70,6 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
             plain = ExplanationRun.run("plain " + run.attack + " (no filter)", pgd, sel.images, targets, sel.ids,
                     run.out.resolve("plain"), run.seed);
             report.section("Plain " + run.attack + " without the diffusion filter (for comparison)", plain, sel.originals);
+            String plainName = "plain " + run.attack.toString().toUpperCase(Locale.ROOT);   // column headers: "plain PGD"
+            report.compare(COMPARISON_FILE, "ACE vs " + plainName + " on the same images", "ACE", aceResults, plainName,
+                    plain, sel.originals);
         }
         settings(report, classifier, diffusion);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -84,7 +90,8 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println("where plain " + run.attack + " changed: "
                     + ReportWriter.describe(ReportWriter.locality(plain, sel.originals)));
         }
-        System.out.printf(Locale.ROOT, "report: %s (grid: %s), %s%n", html, run.out.resolve("grid.png"),
+        System.out.printf(Locale.ROOT, "report: %s (grid: %s%s), %s%n", html, run.out.resolve("grid.png"),
+                noBaseline ? "" : ", ACE vs plain " + run.attack + ": " + run.out.resolve(COMPARISON_FILE),
                 ReportWriter.formatDuration(elapsed));
         return 0;
     }

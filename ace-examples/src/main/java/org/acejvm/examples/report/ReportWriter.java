@@ -1,7 +1,6 @@
 package org.acejvm.examples.report;
 
 import com.google.common.html.HtmlEscapers;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,25 +20,42 @@ import org.acejvm.metrics.ChangeLocality;
 import org.acejvm.metrics.ImageDistances;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Writes what a person looks at after a run: {@code report.html}, a PNG grid of all explanations
- * (input | pre-explanation | explanation | mask | difference heat map), one PNG row per explanation, and
- * {@code results.json} with every result.
+ * Writes what a person looks at after a run: {@code report.html}, a labelled PNG grid per section ({@link LabelledGrid}:
+ * input | pre-explanation | explanation | mask | difference heat map on one scale, the middle two left out for
+ * methods without a refinement), side-by-side strips of two methods on the same images, one PNG row per explanation,
+ * and {@code results.json} with every result.
  */
 public final class ReportWriter {
-    /** The columns of every grid row. */
-    public static final List<String> COLUMNS = List.of("input", "pre-explanation", "explanation", "mask", "|difference|");
+    /** The columns of a grid of refined explanations (ACE and every method with a refinement). */
+    public static final List<String> COLUMNS = List.of("input", "pre-explanation", "explanation", "mask", "difference |x'-x|");
+    /**
+     * The columns of a grid of explanations without a refinement (Pre-CE, plain PGD): the explanation is the
+     * pre-explanation and the mask was never used, so both would only repeat or mislead.
+     */
+    public static final List<String> UNREFINED_COLUMNS = List.of("input", "explanation", "difference |x'-x|");
 
     private final Path out;
     private final String title;
     private final List<String> classNames;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<Section> sections = new ArrayList<>();
+    private final List<Comparison> comparisons = new ArrayList<>();
 
     /** A titled set of explanations of the same originals (e.g. "ACE" and "plain PGD, no filter"). */
-    public record Section(String title, List<Explanation> explanations, Map<Long, INDArray> originals) {}
+    public record Section(String title, List<Explanation> explanations, Map<Long, INDArray> originals) {
+        /** Whether a refinement changed any pre-explanation (false for Pre-CE and plain PGD). */
+        public boolean refined() {
+            return explanations.stream().anyMatch(e -> !e.explanation().equals(e.preExplanation()));
+        }
+
+        public List<String> columns() { return refined() ? COLUMNS : UNREFINED_COLUMNS; }
+    }
+
+    /** Two methods' explanations of the same images, shown side by side in {@code file} (matched by sample and variant). */
+    public record Comparison(String file, String title, String nameA, List<Explanation> a, String nameB,
+                             List<Explanation> b, Map<Long, INDArray> originals) {}
 
     public ReportWriter(Path out, String title, List<String> classNames) {
         this.out = out;
@@ -58,6 +74,16 @@ public final class ReportWriter {
         return this;
     }
 
+    /**
+     * Adds a side-by-side strip (input | A | A's difference | B | B's difference, one difference scale for both)
+     * written to {@code file} in the output folder and shown first in the report.
+     */
+    public ReportWriter compare(String file, String stripTitle, String nameA, List<Explanation> a, String nameB,
+                                List<Explanation> b, Map<Long, INDArray> originals) {
+        comparisons.add(new Comparison(file, stripTitle, nameA, List.copyOf(a), nameB, List.copyOf(b), Map.copyOf(originals)));
+        return this;
+    }
+
     /** Flip rate of a list: share of explanations whose refined image reaches the target. */
     public static double flipRate(List<Explanation> list) {
         return list.isEmpty() ? 0 : list.stream().filter(Explanation::success).count() / (double) list.size();
@@ -69,22 +95,33 @@ public final class ReportWriter {
             Files.createDirectories(out.resolve("images"));
             List<Explanation> all = new ArrayList<>();
             StringBuilder body = new StringBuilder();
+            ExplanationGrids grids = new ExplanationGrids(classNames);
+            for (Comparison c : comparisons) {
+                LabelledGrid strip = grids.comparison(c);
+                if (strip.rowCount() == 0) continue;
+                Images.writePng(strip.render(), out.resolve(c.file()));
+                body.append(String.format(Locale.ROOT, """
+                        <h2>%s</h2>
+                        <p class="summary">The same images explained by both; both difference maps of a row on one scale.</p>
+                        <p><img class="grid" src="%s" alt="%s"></p>
+                        """, esc(c.title()), esc(c.file()), esc(c.title())));
+            }
             for (int s = 0; s < sections.size(); s++) {
                 Section sec = sections.get(s);
                 all.addAll(sec.explanations());
                 String slug = "section" + s;
-                List<INDArray> rows = new ArrayList<>();
+                DifferenceScale scale = ExplanationGrids.scale(sec);
+                boolean refined = sec.refined();
                 StringBuilder table = new StringBuilder();
                 for (Explanation e : sec.explanations()) {
-                    INDArray row = gridRow(e, original(sec, e));
-                    rows.add(row);
+                    INDArray row = Nd4j.concat(0, ExplanationGrids.cells(e, sec, scale, refined).toArray(INDArray[]::new));
                     String png = "images/" + slug + "-sample" + e.sampleId() + "-v" + e.variant() + ".png";
                     Images.writePng(Images.grid(List.of(row), 2, 3), out.resolve(png));
                     table.append(rowHtml(e, png));
                 }
                 String gridFile = s == 0 ? "grid.png" : "grid-" + slug + ".png";
-                if (!rows.isEmpty()) writeGrid(rows, out.resolve(gridFile));
-                body.append(sectionHtml(sec, gridFile, table));
+                if (!sec.explanations().isEmpty()) Images.writePng(grids.section(sec).render(), out.resolve(gridFile));
+                body.append(sectionHtml(sec, gridFile, scale, table));
             }
             ExplanationJson.write(out.resolve("results.json"), all);
             Path html = out.resolve("report.html");
@@ -93,33 +130,6 @@ public final class ReportWriter {
         } catch (IOException e) {
             throw new ModelFormatException("cannot write the report to " + out + ": " + e.getMessage(), e);
         }
-    }
-
-    private static INDArray original(Section sec, Explanation e) {
-        INDArray x = sec.originals().get(e.sampleId());
-        if (x == null) throw new IllegalArgumentException("no original image for sample " + e.sampleId());
-        return x;
-    }
-
-    /** [5, 3, H, W]: input, pre-explanation, explanation, mask, difference heat map, all as RGB. */
-    static INDArray gridRow(Explanation e, INDArray original) {
-        INDArray x = asBatch(original);
-        INDArray pre = asBatch(e.preExplanation().toINDArray());
-        INDArray cf = asBatch(e.explanation().toINDArray());
-        INDArray mask = asBatch(e.mask().toINDArray());
-        INDArray diff = Transforms.abs(cf.sub(x)).sum(true, 1);
-        INDArray heat = Images.heatMap(diff.reshape(diff.size(2), diff.size(3)));
-        return Nd4j.concat(0, Images.toRgb(x), Images.toRgb(pre), Images.toRgb(cf), Images.toRgb(mask), heat);
-    }
-
-    private static INDArray asBatch(INDArray chw) {
-        return chw.rank() == 4 ? chw : chw.reshape(1, chw.size(0), chw.size(1), chw.size(2));
-    }
-
-    private static void writeGrid(List<INDArray> rows, Path file) {
-        // one grid row per explanation: stack as [rows, 5, 3, H, W] -> list of [5, 3, H, W]
-        BufferedImage img = Images.grid(rows, 2, 2);
-        Images.writePng(img, file);
     }
 
     private String className(int c) {
@@ -138,7 +148,7 @@ public final class ReportWriter {
                 e.iterations());
     }
 
-    private String sectionHtml(Section sec, String gridFile, StringBuilder table) {
+    private String sectionHtml(Section sec, String gridFile, DifferenceScale scale, StringBuilder table) {
         List<Explanation> list = sec.explanations();
         double l1 = meanAbsChange(list, sec.originals());
         double maskShare = list.stream().mapToDouble(e -> e.mask().toINDArray().meanNumber().doubleValue()).average().orElse(0);
@@ -148,13 +158,15 @@ public final class ReportWriter {
                 <p class="summary">Flip rate <b>%.1f%%</b> (%d of %d) &middot; pre-explanation flip rate %.1f%% &middot;
                 mean |change| per pixel %.4f &middot; mean mask area %.1f%%</p>
                 <p class="summary">Where it changed: %s</p>
+                <p>Difference maps: |x' - x| (the largest over the channels), black 0 to white %s for every row of this section.</p>
                 <p><img class="grid" src="%s" alt="grid of %s"></p>
                 <table><tr><th>sample</th><th>%s</th><th>source</th><th>target</th>
                 <th>p(source) / p(target) before</th><th>after attack</th><th>after refinement</th><th>success</th><th>iterations</th></tr>
                 %s</table>
                 """, esc(sec.title()), 100 * flipRate(list), list.stream().filter(Explanation::success).count(), list.size(),
                 100 * (list.isEmpty() ? 0 : list.stream().filter(Explanation::attackSuccess).count() / (double) list.size()),
-                l1, 100 * maskShare, esc(describe(locality)), gridFile, esc(sec.title()), esc(String.join(" | ", COLUMNS)), table);
+                l1, 100 * maskShare, esc(describe(locality)), LabelledGrid.tick(scale.max()), gridFile, esc(sec.title()),
+                esc(String.join(" | ", sec.columns())), table);
     }
 
     /**
@@ -166,7 +178,7 @@ public final class ReportWriter {
         for (Explanation e : list) {
             INDArray original = originals.get(e.sampleId());
             if (original == null) throw new IllegalArgumentException("no original image for sample " + e.sampleId());
-            INDArray cf = asBatch(e.explanation().toINDArray());
+            INDArray cf = ExplanationGrids.asBatch(e.explanation().toINDArray());
             locality.add(original.reshape(cf.shape()), cf);
         }
         return locality;
@@ -218,12 +230,13 @@ public final class ReportWriter {
                 img { image-rendering: pixelated; } .summary { font-size: 110%%; }
                 </style></head><body>
                 <h1>%s</h1>
-                <p>Run time: <b>%s</b> (wall clock, including model loading). Columns of every image row: %s.</p>
+                <p>Run time: <b>%s</b> (wall clock, including model loading). Every grid names its columns; methods
+                without a refinement show %s.</p>
                 %s
                 <h2>Settings</h2><table>%s</table>
                 <p>Every result, with its images, is in <a href="results.json">results.json</a>.</p>
                 </body></html>
-                """, esc(title), esc(title), formatDuration(elapsed), esc(String.join(" | ", COLUMNS)), body, set);
+                """, esc(title), esc(title), formatDuration(elapsed), esc(String.join(" | ", UNREFINED_COLUMNS)), body, set);
     }
 
     public static String formatDuration(Duration d) {
