@@ -27,12 +27,13 @@ public final class AttackDiagnosis {
     }
 
     /**
-     * A one-line reason when the attack did not move ({@code original} is the image's values, {@code step} the attack's
+     * A one-line reason when the attack (of more than one iteration) did not move ({@code original} is the image's values, {@code step} the attack's
      * step), empty when it moved and raised the target's probability.
      */
     public static Optional<String> of(float[] original, Explanation e, double step) {
         double moved = largestChange(original, e);
-        if (moved <= step * (1 + 1e-6)) {
+        // one iteration moves by one step at most: only a longer attack can be said to be stuck
+        if (e.iterations() > 1 && moved <= step * (1 + 1e-6)) {
             return Optional.of(String.format(java.util.Locale.ROOT,
                     "the attack did not move (no pixel changed by more than one step, %.4f): %s", step, ADVICE));
         }
