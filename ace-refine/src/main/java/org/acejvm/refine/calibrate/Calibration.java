@@ -44,9 +44,8 @@ public final class Calibration {
         for (int i = 0; i < n; i++) ids[i] = i;
 
         List<FilterDepth.Row> depth = FilterDepth.measure(classifier, diffusion, images, ids, plan.fractions(),
-                NoiseSource.seeded(plan.seed()), plan.batchSize());
-        depth.forEach(r -> out.accept(String.format(Locale.ROOT, "depth fraction %s (S=%d): %d/%d keep their class",
-                r.fraction(), r.steps(), r.kept(), r.images())));
+                NoiseSource.seeded(plan.seed()), plan.batchSize(), r -> out.accept(String.format(Locale.ROOT,
+                        "depth fraction %s (S=%d): %d/%d keep their class", r.fraction(), r.steps(), r.kept(), r.images())));
         FilterDepth.Row chosen = FilterDepth.deepestKept(depth, plan.agreement());
         List<String> notes = new ArrayList<>();
         if (chosen.share() < plan.agreement()) {

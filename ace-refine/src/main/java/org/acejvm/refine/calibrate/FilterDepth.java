@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.acejvm.core.Checks;
 import org.acejvm.core.DifferentiableClassifier;
 import org.acejvm.core.InvalidInputException;
@@ -31,9 +32,13 @@ public final class FilterDepth {
 
     private FilterDepth() {}
 
-    /** The rows in the order of {@code fractions}; fractions with the same S are measured once. */
+    /**
+     * The rows in the order of {@code fractions}; fractions with the same S are measured once. Each row is handed to
+     * {@code progress} as soon as it is measured.
+     */
     public static List<Row> measure(DifferentiableClassifier classifier, DiffusionModel model, INDArray images,
-                                    long[] sampleIds, double[] fractions, NoiseSource noise, int batchSize) {
+                                    long[] sampleIds, double[] fractions, NoiseSource noise, int batchSize,
+                                    Consumer<Row> progress) {
         Checks.notNull(classifier, "classifier");
         Checks.notNull(model, "model");
         Checks.sameCount(sampleIds.length, "sampleIds", images.size(0), "images");
@@ -46,7 +51,9 @@ public final class FilterDepth {
             DdpmFilter filter = DdpmFilter.ofFraction(model, f, true).withGradientMode(DdpmFilter.GradientMode.RECOMPUTE_PER_STEP);
             int kept = keptBySteps.computeIfAbsent(filter.steps(),
                     s -> countKept(classifier, filter, images, sampleIds, before, noise, batchSize));
-            rows.add(new Row(f, filter.steps(), kept, before.length));
+            Row row = new Row(f, filter.steps(), kept, before.length);
+            progress.accept(row);
+            rows.add(row);
         }
         return rows;
     }

@@ -21,7 +21,9 @@ class FilterDepthTest {
         INDArray x = TinyNets.images(10, 4, 0.1, 0.9);
         long[] ids = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
         double[] fractions = {0.05, 0.1, 0.12, 0.25, 0.4};
-        List<FilterDepth.Row> rows = FilterDepth.measure(LINEAR3, MODEL, x, ids, fractions, NoiseSource.seeded(2), 4);
+        List<FilterDepth.Row> reported = new java.util.ArrayList<>();
+        List<FilterDepth.Row> rows = FilterDepth.measure(LINEAR3, MODEL, x, ids, fractions, NoiseSource.seeded(2), 4, reported::add);
+        assertThat(reported).isEqualTo(rows);
         assertThat(rows).extracting(FilterDepth.Row::steps).containsExactly(1, 2, 2, 5, 8);
         int[] before = LINEAR3.predict(x);
         for (FilterDepth.Row r : rows) {
