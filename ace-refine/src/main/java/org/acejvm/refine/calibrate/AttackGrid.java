@@ -32,6 +32,9 @@ public final class AttackGrid {
                 MethodSpec spec = base.withAttack(base.iterations(), step, lambda);
                 List<Explanation> out = spec.explainer(classifier, diffusion).explain(images, targets, sampleIds);
                 GridPoint p = score(images, out, lambda, step);
+                // each point built its own graphs; their off-heap arenas (GBs with a real UNet) are freed only when
+                // collected, so let them go before the next point builds its own
+                System.gc();
                 points.add(p);
                 log.accept(String.format(Locale.ROOT, "grid lambda1=%s step=%.5f: %d/%d flipped, mean |change| %.4f",
                         lambda, step, p.flips(), p.images(), p.meanChange()));
