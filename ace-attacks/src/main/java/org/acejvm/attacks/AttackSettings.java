@@ -25,10 +25,12 @@ import org.acejvm.core.InvalidInputException;
  * @param penalties     terms added after the pixel ones of lambda1 and lambda2 (for example
  *                      {@link Penalty#latentL2(double)}), weighted by the same schedule
  * @param stepSchedule  the step of each iteration, from {@code step}
+ * @param filterSamples noise draws of the image map per iteration whose gradients (and losses) are averaged: an
+ *                      estimate of the expected gradient over the filter's randomness; 1 (the reference) is one draw
  */
 public record AttackSettings(int iterations, double step, double epsilon, Norm norm, double lambda1, double lambda2,
                              DistanceSchedule schedule, StopRule stopRule, int lossBatchSize, List<Penalty> penalties,
-                             StepSchedule stepSchedule) {
+                             StepSchedule stepSchedule, int filterSamples) {
 
     public static final int REFERENCE_ITERATIONS = 50;
     public static final double REFERENCE_STEP = 1.0 / 255.0;
@@ -52,6 +54,9 @@ public record AttackSettings(int iterations, double step, double epsilon, Norm n
         penalties.forEach(p -> Checks.notNull(p, "penalty"));
         penalties = List.copyOf(penalties);
         Checks.notNull(stepSchedule, "stepSchedule");
+        if (filterSamples < 1) {
+            throw new InvalidInputException.Range("filterSamples: expected at least 1, got " + filterSamples);
+        }
     }
 
     /** Every penalty of the objective: the pixel l1 and l2 of lambda1 and lambda2 (when positive), then {@link #penalties()}. */
@@ -69,7 +74,7 @@ public record AttackSettings(int iterations, double step, double epsilon, Norm n
     public Builder toBuilder() {
         return new Builder().iterations(iterations).step(step).epsilon(epsilon).norm(norm).lambda1(lambda1)
                 .lambda2(lambda2).schedule(schedule).stopRule(stopRule).lossBatchSize(lossBatchSize)
-                .penalties(penalties).stepSchedule(stepSchedule);
+                .penalties(penalties).stepSchedule(stepSchedule).filterSamples(filterSamples);
     }
 
     /** Builder for {@link AttackSettings}, starting from the reference defaults. */
@@ -85,6 +90,7 @@ public record AttackSettings(int iterations, double step, double epsilon, Norm n
         private int lossBatchSize = REFERENCE_BATCH_SIZE;
         private List<Penalty> penalties = List.of();
         private StepSchedule stepSchedule = StepSchedule.constant();
+        private int filterSamples = 1;
 
         private Builder() {}
 
@@ -100,10 +106,11 @@ public record AttackSettings(int iterations, double step, double epsilon, Norm n
         public Builder penalties(List<Penalty> v) { penalties = v; return this; }
         public Builder penalties(Penalty... v) { penalties = List.of(v); return this; }
         public Builder stepSchedule(StepSchedule v) { stepSchedule = v; return this; }
+        public Builder filterSamples(int v) { filterSamples = v; return this; }
 
         public AttackSettings build() {
             return new AttackSettings(iterations, step, epsilon, norm, lambda1, lambda2, schedule, stopRule, lossBatchSize,
-                    penalties, stepSchedule);
+                    penalties, stepSchedule, filterSamples);
         }
     }
 }

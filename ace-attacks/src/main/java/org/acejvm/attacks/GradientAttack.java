@@ -1,10 +1,8 @@
 package org.acejvm.attacks;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.acejvm.core.AceException;
 import org.acejvm.core.Checks;
-import org.acejvm.core.Classifier;
 import org.acejvm.core.DifferentiableClassifier;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.NoiseSource;
@@ -22,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each iteration: one forward and backward pass of the {@link Objective} graph at the current search value,
  * a per-iteration event, the optional per-sample early stop, then the step (of the {@link StepSchedule}) and the
- * constraint (projection and clamping). The loop owns the bookkeeping: targets, the untargeted sign, the distance
+ * constraint (projection and clamping); with {@link AttackSettings#filterSamples()} k &gt; 1 the pass is k passes
+ * with k noise draws of the map, averaged ({@link FilterDraws}). The loop owns the bookkeeping: targets, the untargeted sign, the distance
  * and step schedules, per-sample noise feeds keyed by sample id and iteration, samples that leave early, and the
  * final scores.
  */
@@ -82,11 +81,13 @@ public final class GradientAttack implements Attack {
         private final DifferentiableClassifier classifier;
         private final ImageMap map;
         private final Objective objective;
+        private final FilterDraws draws;
 
         Session(DifferentiableClassifier classifier, ImageMap map) {
             this.classifier = classifier;
             this.map = map;
             this.objective = new Objective(classifier, map, space, classLoss, settings.allPenalties());
+            this.draws = new FilterDraws(objective, map, settings.filterSamples(), classifier.singleLogit());
         }
 
         @Override public Attack attack() { return GradientAttack.this; }
@@ -132,14 +133,13 @@ public final class GradientAttack implements Attack {
             StepRule.Stepper stepper = rule.start(s.shape());
             for (int i = 0; i < iterations; i++) {
                 double weight = settings.schedule().weight(i, iterations);
-                Map<String, INDArray> feed = map.noiseFeed(Objective.MAP_CALL, activeIds, i, noise);
-                Objective.Evaluation ev = objective.evaluate(s, x, starts, enc, classScale, weight, feed);
+                FilterDraws.Mean ev = draws.evaluate(s, x, starts, enc, classScale, weight, activeIds, i, noise);
                 INDArray grad = ev.gradient();
                 if (!Double.isFinite(ev.loss()) || !Double.isFinite(grad.sumNumber().doubleValue())) {
                     throw new AceException(name + ": the objective or its gradient became non-finite at iteration " + i
                             + " (loss " + ev.loss() + ")");
                 }
-                float[][] probs = rows(Classifier.probabilitiesFromLogits(ev.logits(), classifier.singleLogit()));
+                float[][] probs = ev.probabilities();
                 double[] goalP = new double[active.length];
                 for (int r = 0; r < active.length; r++) {
                     int a = active[r];

@@ -9,10 +9,10 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /** A toy "UNet" on 1x8x8 images: eps = 0.5 x + 0.1 sin(0.01 t), v = 0.2 x (learned range), no weights. */
-final class ToyDiffusion {
+public final class ToyDiffusion {
     private ToyDiffusion() {}
 
-    static GraphFunction unet() {
+    public static GraphFunction unet() {
         return new GraphFunction() {
             @Override
             public SDVariable[] call(SameDiff sd, String callName, SDVariable... in) {
@@ -28,9 +28,9 @@ final class ToyDiffusion {
     }
 
     /** T = 100, respaced to 20 steps; with fraction 0.25 the filter has S = 5 steps. */
-    static DiffusionModel model() {
+    public static DiffusionModel model() {
         return DiffusionModel.builder(unet(), TinyNets.SPEC).schedule(NoiseSchedule.linear(100), "20").build();
     }
 
-    static final double FRACTION = 0.25;
+    public static final double FRACTION = 0.25;
 }

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,21 +14,17 @@ import org.acejvm.core.Backends;
 import org.acejvm.core.ImageSpec;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
-import org.acejvm.core.Preprocessing;
 import org.acejvm.core.SameDiffClassifier;
-import org.acejvm.core.io.Images;
-import org.acejvm.core.onnx.OnnxModel;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.diffusion.DiffusionModel;
-import org.acejvm.diffusion.NoiseSchedule;
 import org.acejvm.examples.EmbeddedDefault;
-import org.acejvm.examples.data.FashionMnist;
 import org.acejvm.examples.report.ReportWriter;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.MaskSettings;
+import org.acejvm.refine.batch.MethodSpec;
+import org.acejvm.refine.calibrate.AttackDiagnosis;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,11 +39,7 @@ import picocli.CommandLine.Option;
 public final class ExplainCommand implements Callable<Integer> {
     @Mixin AttackOptions run;
 
-    @Option(names = "--classifier", description = "Classifier ONNX file: input [N,C,H,W], output logits [N,K] (K=1: binary).")
-    Path classifierFile;
-
-    @Option(names = "--diffusion", description = "Diffusion UNet ONNX file: inputs (x in [-1,1], timesteps), output eps or [eps, v].")
-    Path diffusionFile;
+    @Mixin ModelOptions models;
 
     @Option(names = "--image", required = true, arity = "1..*", description = "PNG or JPEG files to explain.")
     List<Path> images;
@@ -56,18 +47,6 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, split = ",",
             description = "Target class: one for all images, or one per image (comma-separated); 'opposite' for a binary classifier.")
     List<String> target;
-
-    @Option(names = "--mean", split = ",", description = "Per-channel mean the classifier expects (after /255).")
-    float[] mean;
-
-    @Option(names = "--std", split = ",", description = "Per-channel std the classifier expects.")
-    float[] std;
-
-    @Option(names = "--timesteps", defaultValue = "500", description = "Diffusion T (default: ${DEFAULT-VALUE}).")
-    int timesteps;
-
-    @Option(names = "--respacing", defaultValue = "50", description = "Respacing, guided-diffusion form (default: ${DEFAULT-VALUE}).")
-    String respacing;
 
     @Option(names = "--fraction", defaultValue = "0.1", description = "Filter depth tau as a fraction of the respaced steps (default: ${DEFAULT-VALUE}).")
     double fraction;
@@ -81,97 +60,83 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--resize", description = "Resize images to the classifier's input size instead of failing.")
     boolean resize;
 
+    @Option(names = "--settings", description = "A method written by 'ace calibrate' (MethodSpec text, e.g. "
+            + "out/calibration.txt): its attack, step, distance weights, filter fraction, mask, seed and batch size replace "
+            + "those options.")
+    Path settingsFile;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
         Backends.logOnce();
-        SameDiffClassifier classifier = classifierFile == null ? EmbeddedDefault.classifier() : onnxClassifier(classifierFile);
+        SameDiffClassifier classifier = models.classifier();
         ImageSpec spec = classifier.inputSpec();
-        INDArray batch = readImages(spec);
+        INDArray batch = ImageFiles.read(images, spec, resize, "--image");
         Targets targets = targets(classifier.numClasses());
-        DiffusionModel diffusion = diffusionFile == null ? EmbeddedDefault.diffusionModel() : onnxDiffusion(diffusionFile, spec);
-        boolean embedded = classifierFile == null && diffusionFile == null;
-        run.useDefaults(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
-                RunOptions.DEFAULT_BATCH, embedded && fraction == EmbeddedDefault.FRACTION ? EmbeddedDefault.INPAINT_STEPS : null);
-        MaskSettings mask = new MaskSettings(dilation != null ? dilation : embedded ? EmbeddedDefault.MASK.dilation()
-                : MaskSettings.REFERENCE_DILATION, threshold);
-        Explainer explainer = run.inpainting(Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction)).mask(mask)
-                .batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
+        DiffusionModel diffusion = models.diffusion(spec);
+        MethodSpec settings = settingsFile == null ? null : readSettings(settingsFile);
+        Explainer explainer = explainer(classifier, diffusion, settings);
         long[] ids = new long[(int) batch.size(0)];
         Map<Long, INDArray> originals = new HashMap<>();
         for (int i = 0; i < ids.length; i++) {
             ids[i] = i;
             originals.put((long) i, batch.get(NDArrayIndex.point(i)).dup());
         }
-        List<Explanation> results = ExplanationRun.run("ACE", explainer, batch, targets, ids, run.out, run.seed);
-        List<String> names = classifierFile == null ? FashionMnist.CLASS_NAMES : classNames(classifier.numClasses());
-        ReportWriter report = new ReportWriter(run.out, "ACE explanations", names).section("ACE", results, originals)
-                .setting("images", images.toString()).setting("classifier", classifierFile == null ? "embedded" : classifierFile)
-                .setting("diffusion", (diffusionFile == null ? "embedded" : diffusionFile) + ", T=" + timesteps + ", respacing "
-                        + respacing + ", fraction " + fraction)
-                .setting("attack", run.describeAttack())
-                .setting("mask", "dilation " + mask.dilation() + ", threshold " + mask.threshold())
-                .setting("seed", run.seed).setting("backend", Backends.describe());
+        long seed = settings == null ? run.seed : settings.seed();
+        List<Explanation> results = ExplanationRun.run("ACE", explainer, batch, targets, ids, run.out, seed);
+        List<String> reasons = diagnose(results, originals, explainer.attack().settings().step());
+        ReportWriter report = new ReportWriter(run.out, "ACE explanations", models.classNames(classifier.numClasses()))
+                .section("ACE", results, originals)
+                .setting("images", images.toString()).setting("classifier", models.describeClassifier())
+                .setting("diffusion", models.describeDiffusion() + ", fraction " + (settings == null ? fraction : settings.fraction()))
+                .setting("attack", settings == null ? run.describeAttack() : settingsFile + ": " + describe(settings))
+                .setting("seed", seed).setting("backend", Backends.describe());
+        if (settings == null) report.setting("mask", "dilation " + mask().dilation() + ", threshold " + mask().threshold());
+        if (!reasons.isEmpty()) report.setting("attack diagnosis", String.join("; ", reasons));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         Path html = report.write(elapsed);
+        reasons.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "flip rate: %.1f%% (%d/%d); report: %s, %s%n", 100 * ReportWriter.flipRate(results),
                 results.stream().filter(Explanation::success).count(), results.size(), html, ReportWriter.formatDuration(elapsed));
         return 0;
     }
 
-    private SameDiffClassifier onnxClassifier(Path file) {
-        requireFile(file, "--classifier");
-        OnnxModel net = OnnxModel.load(file).withNamespace("classifier");
-        if (net.inputNames().size() != 1 || net.outputNames().isEmpty()) {
-            throw new ModelFormatException(file + ": a classifier needs 1 input and logits as its first output, got inputs "
-                    + net.inputNames() + " and outputs " + net.outputNames());
-        }
-        long[] in = net.inputShape(net.inputNames().get(0));
-        long[] out = net.outputShape(net.outputNames().get(0));
-        if (in.length != 4 || in[1] <= 0 || in[2] <= 0 || in[3] <= 0) {
-            throw new ModelFormatException(file + ": expected a fixed input shape [N, C, H, W], got " + Arrays.toString(in));
-        }
-        if (out.length != 2 || out[1] <= 0) {
-            throw new ModelFormatException(file + ": expected logits of shape [N, K], got " + Arrays.toString(out));
-        }
-        ImageSpec spec = new ImageSpec((int) in[1], (int) in[2], (int) in[3]);
-        boolean single = out[1] == 1;
-        Preprocessing pre = mean == null && std == null ? Preprocessing.none(spec.channels())
-                : new Preprocessing(mean != null ? mean : new float[spec.channels()], std != null ? std : ones(spec.channels()), false);
-        return new SameDiffClassifier(net, spec, single ? 2 : (int) out[1], single, pre);
+    /** The explainer of the options, or of {@code settings} (a calibrated method) where given. */
+    Explainer explainer(SameDiffClassifier classifier, DiffusionModel diffusion, MethodSpec settings) {
+        if (settings != null) return settings.explainer(classifier, diffusion);
+        boolean embedded = models.embedded();
+        run.useDefaults(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
+                RunOptions.DEFAULT_BATCH, embedded && fraction == EmbeddedDefault.FRACTION ? EmbeddedDefault.INPAINT_STEPS : null);
+        return run.inpainting(Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction)).mask(mask())
+                .batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
     }
 
-    private DiffusionModel onnxDiffusion(Path file, ImageSpec spec) {
-        requireFile(file, "--diffusion");
-        OnnxModel unet = OnnxModel.load(file).withNamespace("unet");
-        if (unet.inputNames().size() != 2) {
-            throw new ModelFormatException(file + ": a diffusion UNet needs 2 inputs (x, timesteps), got " + unet.inputNames());
-        }
-        long[] out = unet.outputShape(unet.outputNames().get(0));
-        boolean learned = out.length == 4 && out[1] == 2L * spec.channels();
-        DataType tType = unet.inputDataType(unet.inputNames().get(1));
-        return DiffusionModel.builder(unet, spec)
-                .schedule(NoiseSchedule.linear(timesteps), respacing)
-                .variance(learned ? DiffusionModel.Variance.LEARNED_RANGE : DiffusionModel.Variance.FIXED_SMALL)
-                .timestepType(tType.isIntType() ? tType : DataType.FLOAT)
-                .build();
+    private MaskSettings mask() {
+        return new MaskSettings(dilation != null ? dilation : models.embedded() ? EmbeddedDefault.MASK.dilation()
+                : MaskSettings.REFERENCE_DILATION, threshold);
     }
 
-    private INDArray readImages(ImageSpec spec) {
-        List<INDArray> list = new ArrayList<>();
-        for (Path p : images) {
-            requireFile(p, "--image");
-            INDArray x = Images.read(p, spec.channels());
-            if (x.size(2) != spec.height() || x.size(3) != spec.width()) {
-                if (!resize) {
-                    throw new InvalidInputException.Shape(p + ": image is " + x.size(3) + "x" + x.size(2) + " pixels, the model takes "
-                            + spec.width() + "x" + spec.height() + " (use --resize to resize)");
-                }
-                x = Images.resize(x, spec.height(), spec.width());
-            }
-            list.add(x);
+    static MethodSpec readSettings(Path file) {
+        ModelOptions.requireFile(file, "--settings");
+        try {
+            return MethodSpec.parse(Files.readString(file));
+        } catch (java.io.IOException e) {
+            throw new ModelFormatException("--settings: cannot read " + file + ": " + e.getMessage());
         }
-        return Nd4j.concat(0, list.toArray(INDArray[]::new));
+    }
+
+    private static String describe(MethodSpec s) {
+        return s.toText().strip().replace("\n", ", ");
+    }
+
+    /** One line per image whose attack did not move or did not raise the target's probability. */
+    private List<String> diagnose(List<Explanation> results, Map<Long, INDArray> originals, double step) {
+        List<String> out = new ArrayList<>();
+        for (Explanation e : results) {
+            float[] x = originals.get(e.sampleId()).castTo(DataType.FLOAT).dup('c').data().asFloat();
+            AttackDiagnosis.of(x, e, step).ifPresent(r -> out.add(images.get((int) e.sampleId()).getFileName() + ": " + r));
+        }
+        return out;
     }
 
     private Targets targets(int numClasses) {
@@ -197,22 +162,5 @@ public final class ExplainCommand implements Callable<Integer> {
             }
         }
         return Targets.classes(t);
-    }
-
-    private static void requireFile(Path p, String option) {
-        if (!Files.isRegularFile(p)) throw new ModelFormatException(option + ": file not found: " + p);
-        if (!Files.isReadable(p)) throw new ModelFormatException(option + ": file not readable: " + p);
-    }
-
-    private static float[] ones(int n) {
-        float[] a = new float[n];
-        Arrays.fill(a, 1f);
-        return a;
-    }
-
-    private static List<String> classNames(int n) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < n; i++) names.add("class " + i);
-        return names;
     }
 }

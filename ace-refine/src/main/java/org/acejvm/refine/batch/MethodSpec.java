@@ -98,6 +98,12 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
                 inpaintSteps, seed, batchSize);
     }
 
+    /** This method with another number of iterations, step and l1 weight (a calibration grid point). */
+    public MethodSpec withAttack(int newIterations, double newStep, double newLambda1) {
+        return new MethodSpec(name, attack, kappa, newIterations, newStep, newLambda1, lambda2, stopMargin, fraction,
+                refinement, mask, inpaintSteps, seed, batchSize);
+    }
+
     /** The explainer of this method on the loaded models ({@code diffusion} may be null for an unfiltered method). */
     public Explainer explainer(DifferentiableClassifier classifier, DiffusionModel diffusion) {
         Explainer.Builder b = Explainer.builder(classifier).attack(attackAlgorithm()).mask(mask).seed(seed)

@@ -1,0 +1,70 @@
+package org.acejvm.refine.calibrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.acejvm.attacks.Targets;
+import org.acejvm.attacks.TinyNets;
+import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.refine.Ablation;
+import org.acejvm.refine.ToyDiffusion;
+import org.acejvm.refine.batch.MethodSpec;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class CalibrationTest {
+    private static final SameDiffClassifier LINEAR3 = TinyNets.linear(3, 31);
+    private static final DiffusionModel MODEL = ToyDiffusion.model();
+    private static final Targets NEXT = Targets.from(p -> (p + 1) % 3);
+
+    @Test
+    void choosesTheDepthMaskAndBestGridPointAndReportsEveryMeasurement() {
+        INDArray x = TinyNets.images(6, 5, 0.2, 0.8);
+        CalibrationPlan plan = CalibrationPlan.builder().fractions(0.05, 0.25).agreement(0.5).lambdas(1, 0)
+                .steps(2.0 / 255, 8.0 / 255).gridImages(3).gridIterations(3).iterations(7).seed(4).batchSize(4).build();
+        List<String> log = new ArrayList<>();
+        CalibrationReport r = Calibration.run(LINEAR3, MODEL, x, NEXT, plan, log::add);
+
+        assertThat(r.depth()).hasSize(2);
+        assertThat(r.chosen()).isEqualTo(FilterDepth.deepestKept(r.depth(), 0.5));
+        assertThat(r.side()).isEqualTo(8);
+        assertThat(r.dilation()).isEqualTo(1);
+        assertThat(r.grid()).extracting(GridPoint::lambda1).containsExactly(1.0, 1.0, 0.0, 0.0);
+        assertThat(r.grid()).extracting(GridPoint::step).containsExactly(2.0 / 255, 8.0 / 255, 2.0 / 255, 8.0 / 255);
+        assertThat(r.grid()).allSatisfy(p -> assertThat(p.images()).isEqualTo(3));
+        assertThat(r.best()).isEqualTo(r.grid().stream().sorted(GridPoint.BEST_FIRST).findFirst().orElseThrow());
+
+        MethodSpec spec = r.spec();
+        assertThat(spec.fraction()).isEqualTo(r.chosen().fraction());
+        assertThat(spec.mask().dilation()).isEqualTo(1);
+        assertThat(spec.refinement()).isEqualTo(Ablation.ACE);
+        assertThat(spec.iterations()).isEqualTo(7);
+        assertThat(spec.step()).isEqualTo(r.best().step());
+        assertThat(spec.lambda1()).isEqualTo(r.best().lambda1());
+        assertThat(MethodSpec.parse(spec.toFullText())).isEqualTo(spec);
+
+        // a grid point is the whole method on the first gridImages images: scored by hand here
+        MethodSpec point = spec.withAttack(3, r.best().step(), r.best().lambda1());
+        INDArray first = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)).dup();
+        GridPoint again = AttackGrid.score(first, point.explainer(LINEAR3, MODEL).explain(first, NEXT, new long[] {0, 1, 2}),
+                r.best().lambda1(), r.best().step());
+        assertThat(again).isEqualTo(r.best());
+
+        assertThat(r.toText()).contains("| 0.25 | 5 |").contains("| 0.0 | 8.0 |").contains("iterations=7");
+        assertThat(log).hasSize(6);
+    }
+
+    @Test
+    void aDistanceWeightThatOutweighsTheClassGradientIsDiagnosed() {
+        INDArray x = TinyNets.images(3, 6, 0.2, 0.8);
+        CalibrationPlan plan = CalibrationPlan.builder().fractions(0.05).lambdas(100).steps(1.0 / 255).gridImages(3)
+                .gridIterations(6).build();
+        CalibrationReport r = Calibration.run(LINEAR3, MODEL, x, NEXT, plan, null);
+        assertThat(r.best().stuck()).isEqualTo(3);
+        assertThat(r.best().flips()).isZero();
+        assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("no attack moved").contains("--lambda 0"));
+        assertThat(r.notes()).anySatisfy(n -> assertThat(n).contains("no grid point flipped"));
+    }
+}
