@@ -74,6 +74,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "(without it, and without --resume, a folder holding results is refused).")
     boolean overwrite;
 
+    @Option(names = "--fraction", description = "Depth of the diffusion filter the attacks see, as a fraction of the "
+            + "respaced steps (default: the embedded default's, 0.1: S = 5 of 50).")
+    Double fractionOption;
+
+    private double fraction;
+
     @Option(names = "--no-oracle", description = "Leave out the oracle-agreement columns (the independently trained "
             + "models/fmnist-oracle classifier's verdict on the counterfactuals).")
     boolean noOracle;
@@ -105,7 +111,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationTable table = new EvaluationTable("ace evaluate: counterfactual explanations of the embedded "
                 + "Fashion-MNIST classifier");
         EvaluationNotes.add(table, n, run.seed, run.steps, run.stepSize, run.lambda, lambdaL2, run.stopMargin,
-                run.inpaintSteps, run.batchSize, diffusion);
+                run.inpaintSteps, run.batchSize, diffusion, fraction);
         Map<String, Cout.Curve> curves = EvaluationReport.addMethods(table, results, nanos, sel.images(),
                 EmbeddedDefault.penultimateFeatures(classifier), classifier, noOracle ? null : EmbeddedDefault.oracle(), run.seed);
         EvaluationPlots.coutCurves(curves, n + " Fashion-MNIST test image" + (n == 1 ? "" : "s"), dir.resolve("cout_curves.png"));
@@ -133,6 +139,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
         if (lambdaCount < 0) throw new IllegalArgumentException("--lambda-count must be 0 or more, got " + lambdaCount);
         if (reportCount < 0) throw new IllegalArgumentException("--report-count must be 0 or more, got " + reportCount);
+        fraction = fractionOption != null ? fractionOption : EmbeddedDefault.FRACTION;
+        if (!(fraction > 0 && fraction <= 1)) throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
         if (!(run.lambda >= 0) || !(lambdaL2 >= 0)) {
             throw new IllegalArgumentException("--lambda and --lambda-l2 must be >= 0, got " + run.lambda + " and " + lambdaL2);
@@ -155,7 +163,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** The chosen methods' specifications with l1 weight {@code lambda1}. */
     private List<MethodSpec> specs(List<EvaluationMethod> chosen, double lambda1) {
         EvaluationMethod.Common c = new EvaluationMethod.Common(run.steps, run.stepSize, run.stopMargin, lambda1, lambdaL2,
-                EmbeddedDefault.FRACTION, EmbeddedDefault.MASK, run.inpaintSteps == null ? 0 : run.inpaintSteps, run.seed,
+                fraction, EmbeddedDefault.MASK, run.inpaintSteps == null ? 0 : run.inpaintSteps, run.seed,
                 run.batchSize);
         return chosen.stream().map(m -> m.spec(c)).toList();
     }

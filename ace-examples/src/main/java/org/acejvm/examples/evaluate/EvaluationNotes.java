@@ -22,7 +22,9 @@ public final class EvaluationNotes {
 
     /** The header notes: images, seed, targets, feature network, metric definitions and every setting. */
     public static void add(EvaluationTable table, int n, long seed, int steps, double stepSize, double lambda,
-                           double lambdaL2, Double stopMargin, Integer inpaintSteps, int batchSize, DiffusionModel diffusion) {
+                           double lambdaL2, Double stopMargin, Integer inpaintSteps, int batchSize, DiffusionModel diffusion,
+                           double fraction) {
+        int s = diffusion.spacedSchedule().stepsForFraction(fraction);
         table.note("images", n + " correctly classified Fashion-MNIST test images (the first of the test set shuffled "
                         + "with the seed), explained once each")
                 .note("seed", seed)
@@ -40,15 +42,14 @@ public final class EvaluationNotes {
                         + " (ACE-l2)" + (stopMargin == null ? ", no early stop" : ", each image stops once the target leads by "
                         + fmt(stopMargin) + " (--stop-margin)"))
                 .note("diffusion", "embedded Fashion-MNIST DDPM, T=" + EmbeddedDefault.TIMESTEPS + ", respacing "
-                        + EmbeddedDefault.RESPACING + ", fraction " + EmbeddedDefault.FRACTION + " (S="
-                        + EmbeddedDefault.filterSteps(diffusion) + " filter steps); F-CE refines with "
-                        + "the un-respaced filter (S=" + (int) (EmbeddedDefault.FRACTION * EmbeddedDefault.TIMESTEPS)
+                        + EmbeddedDefault.RESPACING + ", fraction " + fraction + " (S=" + s + " filter steps); F-CE refines with "
+                        + "the un-respaced filter (S=" + (int) (fraction * EmbeddedDefault.TIMESTEPS)
                         + " steps); plain-PGD attacks the classifier without the filter and does not refine")
                 .note("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold "
                         + EmbeddedDefault.MASK.threshold() + " (ACE-l1, ACE-l2 inpainting)")
                 .note("inpainting", "ACE-l1 and ACE-l2 inpaint from " + inpaintSteps
                         + " of the " + diffusion.numSteps() + " respaced steps (--inpaint-steps; the filter the attack "
-                        + "sees has S=" + EmbeddedDefault.filterSteps(diffusion) + ")")
+                        + "sees has S=" + s + ")")
                 .note("time/image", "wall-clock seconds per image, batch " + batchSize + ", graph building included; "
                         + "Pre-CE, FR-CE, F-CE and ACE-l1 share one attack run, whose time counts in full for each; "
                         + "a refined method's time is its attack's plus its refinement's")
