@@ -111,7 +111,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationTable table = new EvaluationTable("ace evaluate: counterfactual explanations of the embedded "
                 + "Fashion-MNIST classifier");
         EvaluationNotes.add(table, n, run.seed, run.steps, run.stepSize, run.lambda, lambdaL2, run.stopMargin,
-                run.inpaintSteps, run.batchSize, diffusion, fraction);
+                run.inpaintSteps, run.batchSize, diffusion, fraction,
+                run.filterSamples);
         Map<String, Cout.Curve> curves = EvaluationReport.addMethods(table, results, nanos, sel.images(),
                 EmbeddedDefault.penultimateFeatures(classifier), classifier, noOracle ? null : EmbeddedDefault.oracle(), run.seed);
         EvaluationPlots.coutCurves(curves, n + " Fashion-MNIST test image" + (n == 1 ? "" : "s"), dir.resolve("cout_curves.png"));
@@ -164,7 +165,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private List<MethodSpec> specs(List<EvaluationMethod> chosen, double lambda1) {
         EvaluationMethod.Common c = new EvaluationMethod.Common(run.steps, run.stepSize, run.stopMargin, lambda1, lambdaL2,
                 fraction, EmbeddedDefault.MASK, run.inpaintSteps == null ? 0 : run.inpaintSteps, run.seed,
-                run.batchSize);
+                run.batchSize, run.filterSamples);
         return chosen.stream().map(m -> m.spec(c)).toList();
     }
 

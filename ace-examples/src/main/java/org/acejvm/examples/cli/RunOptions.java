@@ -29,6 +29,10 @@ class RunOptions {
     /** The --batch-size of the commands that do not choose their own (demo: {@code DemoCommand.DEMO_BATCH}). */
     static final int DEFAULT_BATCH = 8;
 
+    @Option(names = "--filter-samples", defaultValue = "1", description = "Noise draws of the diffusion filter whose "
+            + "attack gradients each iteration averages (default: ${DEFAULT-VALUE}, the reference; k draws cost k times as much).")
+    int filterSamples;
+
     @Option(names = "--stop-margin", description = "Stop each image's attack once the target's probability exceeds every "
             + "other class's by this margin, in [0, 1) (default: no early stop, all --steps iterations as the reference).")
     Double stopMargin;
@@ -67,6 +71,7 @@ class RunOptions {
                 .lambda2(lambda2)
                 .schedule(DistanceSchedule.NONE)
                 .stopRule(stopMargin == null ? StopRule.never() : StopRule.targetReached(stopMargin))
+                .filterSamples(filterSamples)
                 .build();
     }
 
@@ -83,6 +88,7 @@ class RunOptions {
             throw new IllegalArgumentException("--inpaint-steps must be at least 1, got " + inpaintSteps);
         }
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+        if (filterSamples < 1) throw new IllegalArgumentException("--filter-samples must be at least 1, got " + filterSamples);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         if (!(stepSize > 0) || Double.isInfinite(stepSize)) {
             throw new IllegalArgumentException("--step-size must be a positive number, got " + stepSize);

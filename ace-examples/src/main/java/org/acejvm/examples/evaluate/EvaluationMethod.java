@@ -27,14 +27,14 @@ public enum EvaluationMethod {
 
     /** The settings every method shares; the method picks its distance, filter and refinement. */
     public record Common(int iterations, double step, Double stopMargin, double lambda1, double lambda2, double fraction,
-                         MaskSettings mask, int inpaintSteps, long seed, int batchSize) {}
+                         MaskSettings mask, int inpaintSteps, long seed, int batchSize, int filterSamples) {}
 
     /** This method's specification. */
     public MethodSpec spec(Common c) {
         boolean filtered = this != PLAIN_PGD;
         return new MethodSpec(label, "pgd", 0, c.iterations(), c.step(), l2 ? 0 : c.lambda1(), l2 ? c.lambda2() : 0,
                 c.stopMargin(), filtered ? c.fraction() : 0, refinement, c.mask(), refinement == Ablation.ACE ? c.inpaintSteps() : 0,
-                c.seed(), c.batchSize());
+                c.seed(), c.batchSize(), filtered ? c.filterSamples() : 1);
     }
 
     /** Where the attack that this method refines is stored (shared by the methods with the same attack). */

@@ -23,7 +23,7 @@ public final class EvaluationNotes {
     /** The header notes: images, seed, targets, feature network, metric definitions and every setting. */
     public static void add(EvaluationTable table, int n, long seed, int steps, double stepSize, double lambda,
                            double lambdaL2, Double stopMargin, Integer inpaintSteps, int batchSize, DiffusionModel diffusion,
-                           double fraction) {
+                           double fraction, int filterSamples) {
         int s = diffusion.spacedSchedule().stepsForFraction(fraction);
         table.note("images", n + " correctly classified Fashion-MNIST test images (the first of the test set shuffled "
                         + "with the seed), explained once each")
@@ -40,7 +40,9 @@ public final class EvaluationNotes {
                 .note("attack", "PGD, " + steps + " iterations, step " + stepInWords(stepSize) + ", eps 1; l1 weight "
                         + fmt(lambda) + " (ACE-l1, Pre-CE, F-CE, FR-CE, plain-PGD), l2 weight " + fmt(lambdaL2)
                         + " (ACE-l2)" + (stopMargin == null ? ", no early stop" : ", each image stops once the target leads by "
-                        + fmt(stopMargin) + " (--stop-margin)"))
+                        + fmt(stopMargin) + " (--stop-margin)")
+                        + (filterSamples == 1 ? "" : "; each iteration averages the gradient over " + filterSamples
+                        + " noise draws of the filter (--filter-samples)"))
                 .note("diffusion", "embedded Fashion-MNIST DDPM, T=" + EmbeddedDefault.TIMESTEPS + ", respacing "
                         + EmbeddedDefault.RESPACING + ", fraction " + fraction + " (S=" + s + " filter steps); F-CE refines with "
                         + "the un-respaced filter (S=" + (int) (fraction * EmbeddedDefault.TIMESTEPS)

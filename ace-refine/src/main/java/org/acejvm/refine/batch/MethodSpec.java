@@ -36,10 +36,19 @@ import org.acejvm.refine.MaskSettings;
  * @param inpaintSteps the inpainting start in respaced steps; 0: the filter's S
  * @param seed         seed of all noise
  * @param batchSize    images per batch (memory only: results do not depend on it, so it is not part of {@link #attackKey})
+ * @param filterSamples noise draws of the filter whose gradients each attack iteration averages (1: the reference)
  */
 public record MethodSpec(String name, String attack, double kappa, int iterations, double step, double lambda1,
                          double lambda2, Double stopMargin, double fraction, Ablation refinement, MaskSettings mask,
-                         int inpaintSteps, long seed, int batchSize) {
+                         int inpaintSteps, long seed, int batchSize, int filterSamples) {
+
+    /** A method with one filter draw per iteration, as the reference. */
+    public MethodSpec(String name, String attack, double kappa, int iterations, double step, double lambda1,
+                      double lambda2, Double stopMargin, double fraction, Ablation refinement, MaskSettings mask,
+                      int inpaintSteps, long seed, int batchSize) {
+        this(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement, mask, inpaintSteps,
+                seed, batchSize, 1);
+    }
 
     public MethodSpec {
         Checks.notNull(name, "name");
@@ -52,8 +61,9 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
         if (fraction == 0 && refinement != Ablation.PRE_CE) {
             throw new InvalidInputException(name + ": " + refinement.label() + " needs the diffusion filter (fraction > 0)");
         }
-        if (fraction < 0 || inpaintSteps < 0 || batchSize < 1) {
-            throw new InvalidInputException.Range(name + ": expected fraction >= 0, inpaintSteps >= 0, batchSize >= 1");
+        if (fraction < 0 || inpaintSteps < 0 || batchSize < 1 || filterSamples < 1) {
+            throw new InvalidInputException.Range(name + ": expected fraction >= 0, inpaintSteps >= 0, batchSize >= 1, "
+                    + "filterSamples >= 1");
         }
         // validated here so that a bad spec fails when it is made, not on a worker
         settings(iterations, step, lambda1, lambda2, stopMargin);
@@ -63,7 +73,9 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     public boolean filtered() { return fraction > 0; }
 
     /** The attack's settings. */
-    public AttackSettings attackSettings() { return settings(iterations, step, lambda1, lambda2, stopMargin); }
+    public AttackSettings attackSettings() {
+        return settings(iterations, step, lambda1, lambda2, stopMargin).toBuilder().filterSamples(filterSamples).build();
+    }
 
     private static AttackSettings settings(int iterations, double step, double lambda1, double lambda2, Double stopMargin) {
         return AttackSettings.builder().iterations(iterations).step(step).lambda1(lambda1).lambda2(lambda2)
@@ -86,7 +98,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     /** This method with another name, refinement or inpainting start. */
     public MethodSpec with(String newName, Ablation newRefinement, int newInpaintSteps) {
         return new MethodSpec(newName, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction,
-                newRefinement, mask, newInpaintSteps, seed, batchSize);
+                newRefinement, mask, newInpaintSteps, seed, batchSize, filterSamples);
     }
 
     /** The Pre-CE form of this method (its attack alone), named {@code stageName}: what refinements start from. */
@@ -95,13 +107,19 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     /** This method with other distance weights (a lambda sweep). */
     public MethodSpec withLambdas(String newName, double l1, double l2) {
         return new MethodSpec(newName, attack, kappa, iterations, step, l1, l2, stopMargin, fraction, refinement, mask,
-                inpaintSteps, seed, batchSize);
+                inpaintSteps, seed, batchSize, filterSamples);
     }
 
     /** This method with another number of iterations, step and l1 weight (a calibration grid point). */
     public MethodSpec withAttack(int newIterations, double newStep, double newLambda1) {
         return new MethodSpec(name, attack, kappa, newIterations, newStep, newLambda1, lambda2, stopMargin, fraction,
-                refinement, mask, inpaintSteps, seed, batchSize);
+                refinement, mask, inpaintSteps, seed, batchSize, filterSamples);
+    }
+
+    /** This method averaging each attack gradient over {@code k} filter draws. */
+    public MethodSpec withFilterSamples(int k) {
+        return new MethodSpec(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement,
+                mask, inpaintSteps, seed, batchSize, k);
     }
 
     /** The explainer of this method on the loaded models ({@code diffusion} may be null for an unfiltered method). */
@@ -120,7 +138,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     public String attackKey() {
         Map<String, String> m = fields();
         m.keySet().retainAll(java.util.List.of("attack", "kappa", "iterations", "step", "lambda1", "lambda2",
-                "stop-margin", "fraction", "seed"));
+                "stop-margin", "fraction", "seed", "filter-samples"));
         return text(m);
     }
 
@@ -159,7 +177,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
                     stop.equals("none") ? null : Double.valueOf(stop), Double.parseDouble(need(m, "fraction")),
                     ablation(need(m, "refinement")), new MaskSettings(Integer.parseInt(mask[0]), Double.parseDouble(mask[1])),
                     Integer.parseInt(need(m, "inpaint-steps")), Long.parseLong(need(m, "seed")),
-                    Integer.parseInt(m.getOrDefault("batch-size", "8")));
+                    Integer.parseInt(m.getOrDefault("batch-size", "8")), Integer.parseInt(m.getOrDefault("filter-samples", "1")));
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
             throw new InvalidInputException("method specification: bad value (" + e.getMessage() + ") in\n" + text);
         }
@@ -181,6 +199,8 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
         m.put("inpaint-steps", Integer.toString(inpaintSteps));
         m.put("seed", Long.toString(seed));
         m.put("batch-size", Integer.toString(batchSize));
+        // written only when not the reference's 1, so that reference settings read as before
+        if (filterSamples != 1) m.put("filter-samples", Integer.toString(filterSamples));
         return m;
     }
 

@@ -17,6 +17,11 @@ class MethodSpecTest {
         assertThat(MethodSpec.parse(ACE.toFullText())).isEqualTo(ACE);
         MethodSpec stop = new MethodSpec("x", "cw", 0.5, 3, 0.01, 0, 0.2, 0.25, 0, Ablation.PRE_CE, MaskSettings.reference(), 0, 7, 2);
         assertThat(MethodSpec.parse(stop.toFullText())).isEqualTo(stop);
+        MethodSpec eot = ACE.withFilterSamples(4);
+        assertThat(MethodSpec.parse(eot.toFullText())).isEqualTo(eot);
+        assertThat(eot.attackSettings().filterSamples()).isEqualTo(4);
+        assertThat(eot.attackKey()).isNotEqualTo(ACE.attackKey());
+        assertThat(ACE.toText()).doesNotContain("filter-samples"); // the reference's 1 is not written
     }
 
     @Test
