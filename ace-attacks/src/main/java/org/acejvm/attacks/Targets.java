@@ -21,38 +21,50 @@ public final class Targets {
     private final int constant;
     private final IntUnaryOperator function;
     private final boolean allowSource;
+    private final String name; // of the function; null: the function object's own toString
 
-    private Targets(Kind kind, int[] classes, int constant, IntUnaryOperator function, boolean allowSource) {
+    private Targets(Kind kind, int[] classes, int constant, IntUnaryOperator function, boolean allowSource, String name) {
         this.kind = kind;
         this.classes = classes;
         this.constant = constant;
         this.function = function;
         this.allowSource = allowSource;
+        this.name = name;
     }
 
     /** One target class per image, in batch order. */
     public static Targets classes(int... perImage) {
         Checks.notNull(perImage, "targets");
-        return new Targets(Kind.CLASSES, perImage.clone(), -1, null, false);
+        return new Targets(Kind.CLASSES, perImage.clone(), -1, null, false, null);
     }
 
     /** The same target class for every image. */
-    public static Targets of(int target) { return new Targets(Kind.CONSTANT, null, target, null, false); }
+    public static Targets of(int target) { return new Targets(Kind.CONSTANT, null, target, null, false, null); }
 
     /** The other class of a binary classifier ({@code 1 - prediction}), as the reference does for binary data. */
-    public static Targets opposite() { return new Targets(Kind.OPPOSITE, null, -1, null, false); }
+    public static Targets opposite() { return new Targets(Kind.OPPOSITE, null, -1, null, false, null); }
 
     /** The target computed from each image's predicted class. */
     public static Targets from(IntUnaryOperator predictionToTarget) {
         Checks.notNull(predictionToTarget, "predictionToTarget");
-        return new Targets(Kind.FUNCTION, null, -1, predictionToTarget, false);
+        return new Targets(Kind.FUNCTION, null, -1, predictionToTarget, false, null);
+    }
+
+    /**
+     * The same with a name for {@link #toString()}: a lambda's own toString changes from run to run, so a run that
+     * records its targets (to resume only with the same ones) needs the name.
+     */
+    public static Targets from(IntUnaryOperator predictionToTarget, String name) {
+        Checks.notNull(predictionToTarget, "predictionToTarget");
+        Checks.notNull(name, "name");
+        return new Targets(Kind.FUNCTION, null, -1, predictionToTarget, false, name);
     }
 
     /** Untargeted: move away from the predicted class. */
-    public static Targets untargeted() { return new Targets(Kind.UNTARGETED, null, -1, null, true); }
+    public static Targets untargeted() { return new Targets(Kind.UNTARGETED, null, -1, null, true, null); }
 
     /** The same targets, accepting a target equal to the source class. */
-    public Targets allowingSource() { return new Targets(kind, classes, constant, function, true); }
+    public Targets allowingSource() { return new Targets(kind, classes, constant, function, true, name); }
 
     public boolean targeted() { return kind != Kind.UNTARGETED; }
 
@@ -68,7 +80,7 @@ public final class Targets {
             throw new InvalidInputException.Shape("target slice [" + from + ", " + to + ") outside " + classes.length
                     + " targets");
         }
-        return new Targets(kind, Arrays.copyOfRange(classes, from, to), constant, function, allowSource);
+        return new Targets(kind, Arrays.copyOfRange(classes, from, to), constant, function, allowSource, name);
     }
 
     /** The targets of rows {@code rows} of the batch, in that order (per-image targets are picked; others apply to any rows). */
@@ -82,7 +94,7 @@ public final class Targets {
             }
             picked[i] = classes[rows[i]];
         }
-        return new Targets(kind, picked, constant, function, allowSource);
+        return new Targets(kind, picked, constant, function, allowSource, name);
     }
 
     /**
@@ -126,7 +138,7 @@ public final class Targets {
             case CLASSES -> "Targets.classes(" + Arrays.toString(classes) + ")";
             case CONSTANT -> "Targets.of(" + constant + ")";
             case OPPOSITE -> "Targets.opposite()";
-            case FUNCTION -> "Targets.from(" + function + ")";
+            case FUNCTION -> "Targets.from(" + (name != null ? name : function) + ")";
             case UNTARGETED -> "Targets.untargeted()";
         } + (allowSource && kind != Kind.UNTARGETED ? ".allowingSource()" : "");
     }

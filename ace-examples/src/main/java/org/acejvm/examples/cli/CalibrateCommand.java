@@ -87,7 +87,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         Targets targets;
         if (imageDir == null) {
             images = DemoCommand.select(classifier, count, seed).images();
-            targets = Targets.from(DemoCommand::confusableWith);
+            targets = DemoCommand.CONFUSABLE;
         } else {
             images = ImageFiles.read(pngs(imageDir, count), classifier.inputSpec(), false, "--images");
             targets = Targets.classes(RunnerUp.of(classifier.probabilities(images)));

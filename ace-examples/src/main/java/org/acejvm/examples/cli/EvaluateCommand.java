@@ -95,7 +95,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         DemoCommand.Selection sel = DemoCommand.select(classifier, count, run.seed);
         int n = (int) sel.images().size(0);
         if (n < count) System.err.printf(Locale.ROOT, "only %d correctly classified test images available%n", n);
-        Targets targets = Targets.from(DemoCommand::confusableWith);
+        Targets targets = DemoCommand.CONFUSABLE;
         String recorded = "classifier=" + EmbeddedDefault.classifierChecksum() + "\ndiffusion="
                 + EmbeddedDefault.diffusionChecksum() + "\n";
         ResultStore.writeAtomically(createdDir(dir).resolve("settings.txt"), settingsText() + recorded

@@ -3,7 +3,6 @@ package org.acejvm.refine.batch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 import org.acejvm.attacks.AttackIteration;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.Checks;
@@ -11,7 +10,7 @@ import org.acejvm.core.result.Explanation;
 import org.acejvm.refine.ExplainListener;
 import org.acejvm.refine.Explainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Explains a data set in batches through an {@link Explainer}'s two stages, handing every finished batch to a sink
@@ -34,14 +33,6 @@ public final class BatchRunner {
             return new Sink() {
                 @Override public Explanation get(long id) { return store.get(id); }
                 @Override public void accept(List<Explanation> batch) { store.append(batch); }
-            };
-        }
-
-        /** An in-memory sink that starts empty. */
-        static Sink collecting(Consumer<List<Explanation>> out) {
-            return new Sink() {
-                @Override public Explanation get(long id) { return null; }
-                @Override public void accept(List<Explanation> batch) { out.accept(batch); }
             };
         }
     }
@@ -117,9 +108,7 @@ public final class BatchRunner {
 
     private static INDArray rows(INDArray images, int[] rows) {
         if (rows.length == images.size(0)) return images;
-        INDArray[] parts = new INDArray[rows.length];
-        for (int i = 0; i < rows.length; i++) parts[i] = images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(rows[i], rows[i] + 1));
-        return Nd4j.concat(0, parts);
+        return images.get(NDArrayIndex.indices(Arrays.stream(rows).asLongStream().toArray())).dup();
     }
 
     private static StoredRun collect(long[] ids, Sink sink, int[] fresh, long wall,
