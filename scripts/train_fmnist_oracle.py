@@ -94,22 +94,22 @@ def fold(seq):
     return out
 
 
-class FoldedResidual(nn.Module):
+class FoldedResidual(Residual):
+    """Residual's forward over folded convolutions."""
+
     def __init__(self, r=None, c=None):
-        super().__init__()
+        nn.Module.__init__(self)
         self.a = fold(r.a) if r is not None else nn.Conv2d(c, c, 3, 1, 1)
         self.b = fold(r.b) if r is not None else nn.Conv2d(c, c, 3, 1, 1)
 
-    def forward(self, x):
-        return F.relu(x + self.b(F.relu(self.a(x))))
 
-
-class FoldedOracleNet(nn.Module):
+class FoldedOracleNet(OracleNet):
     """The exported form: every batch norm folded into its convolution. Built from a trained OracleNet, or empty
-    (net=None) to load an exported model's weights by name (scripts/make_fmnist_oracle_reference.py)."""
+    (net=None) to load an exported model's weights by name (scripts/make_fmnist_oracle_reference.py). OracleNet's
+    forward."""
 
     def __init__(self, net=None):
-        super().__init__()
+        nn.Module.__init__(self)
         self.register_buffer("mean", torch.tensor(MEAN))
         self.register_buffer("std", torch.tensor(STD))
         self.stem = fold(net.stem) if net is not None else nn.Conv2d(1, 32, 3, 1, 1)
@@ -120,15 +120,6 @@ class FoldedOracleNet(nn.Module):
         self.fc = nn.Linear(128, 10)
         if net is not None:
             self.fc.load_state_dict(net.fc.state_dict())
-
-    def forward(self, x):
-        h = (x - self.mean) / self.std
-        h = F.max_pool2d(F.relu(self.stem(h)), 2)
-        h = self.res1(h)
-        h = self.res2(F.relu(self.down1(h)))
-        h = F.relu(self.down2(h))
-        h = torch.flatten(F.adaptive_avg_pool2d(h, 1), 1)
-        return self.fc(h)
 
 
 def augment(x, gen):
