@@ -14,7 +14,6 @@ import java.util.Map;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.io.Images;
 import org.acejvm.core.result.Explanation;
-import org.acejvm.core.result.ImageData;
 import org.acejvm.core.result.ExplanationJson;
 import org.acejvm.metrics.ChangeLocality;
 import org.acejvm.metrics.ImageDistances;
@@ -201,19 +200,14 @@ public final class ReportWriter {
      * ace evaluate's "mean l1", here over every pair given).
      */
     public static double meanAbsChange(List<Explanation> list, Map<Long, INDArray> originals) {
-        if (list.isEmpty()) return 0;
-        INDArray x = Nd4j.concat(0, list.stream().map(e -> originals.get(e.sampleId()).reshape(prepend(e.explanation().shape())))
-                .toArray(INDArray[]::new));
-        INDArray cf = ImageData.stack(list.stream().map(Explanation::explanation).toList());
-        double[] l1 = ImageDistances.perImage(x.castTo(cf.dataType()), cf).get(ImageDistances.Norm.L1);
-        return java.util.Arrays.stream(l1).average().orElse(0);
-    }
-
-    private static long[] prepend(long[] shape) {
-        long[] s = new long[shape.length + 1];
-        s[0] = 1;
-        System.arraycopy(shape, 0, s, 1, shape.length);
-        return s;
+        ImageDistances distances = new ImageDistances();
+        for (Explanation e : list) {
+            INDArray original = originals.get(e.sampleId());
+            if (original == null) throw new IllegalArgumentException("no original image for sample " + e.sampleId());
+            INDArray cf = ExplanationGrids.asBatch(e.explanation().toINDArray());
+            distances.add(original.reshape(cf.shape()).castTo(cf.dataType()), cf);
+        }
+        return list.isEmpty() ? 0 : distances.value(ImageDistances.Norm.L1).value();
     }
 
     private String page(StringBuilder body, Duration elapsed) {
