@@ -5,9 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.DifferentiableClassifier;
 import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.refine.Ablation;
 import org.acejvm.refine.batch.BatchRunner;
 import org.acejvm.refine.batch.MethodSpec;
 import org.acejvm.refine.batch.ResultStore;
@@ -26,10 +28,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *                   unless {@code overwrite})
  * @param overwrite  delete earlier results
  * @param recorded   extra lines recorded with every folder's settings (the models' checksums)
- * @param progress   a progress display per stage label
+ * @param progress   a new progress display for each stage
  */
 public record Evaluation(DifferentiableClassifier classifier, DiffusionModel diffusion, Path dir, boolean resume,
-                         boolean overwrite, String recorded, Function<String, RunProgress> progress) {
+                         boolean overwrite, String recorded, Supplier<RunProgress> progress) {
 
     /** Every spec's explanations (by name, in the order of {@code specs}), each in image order. */
     public Map<String, StoredRun> run(List<MethodSpec> specs, Function<MethodSpec, String> attackFolder, INDArray images,
@@ -37,35 +39,32 @@ public record Evaluation(DifferentiableClassifier classifier, DiffusionModel dif
         Map<String, StoredRun> out = new LinkedHashMap<>();
         Map<String, StoredRun> attacks = new LinkedHashMap<>();
         for (MethodSpec spec : specs) {
-            if (!spec.filtered() || spec.refinement() == org.acejvm.refine.Ablation.PRE_CE) {
-                String folder = spec.filtered() ? attackFolder.apply(spec) : spec.name();
-                out.put(spec.name(), attacks.computeIfAbsent(spec.attackKey(), k -> attack(spec, folder, images, ids, targets)));
-            }
+            StoredRun pre = attacks.computeIfAbsent(spec.attackKey(),
+                    k -> attack(spec, attackFolder.apply(spec), images, ids, targets));
+            out.put(spec.name(), spec.refinement() == Ablation.PRE_CE ? pre : refine(spec, pre, images));
         }
-        for (MethodSpec spec : specs) {
-            if (out.containsKey(spec.name())) continue;
-            String folder = attackFolder.apply(spec);
-            StoredRun pre = attacks.computeIfAbsent(spec.attackKey(), k -> attack(spec, folder, images, ids, targets));
-            ResultStore store = ResultStore.open(dir.resolve(spec.name()), spec.toText() + recorded, refinementMode());
-            if (store.setAside() != null) {
-                System.err.println(spec.name() + ": the stored refinements were made with other settings: refining again "
-                        + "(the old ones are in " + store.setAside() + ")");
-            }
-            StoredRun refined = BatchRunner.refine(spec.name() + ": refining", spec.explainer(classifier, diffusion), images,
-                    pre.explanations(), BatchRunner.Sink.of(store), progress.apply(spec.name() + ": refining"));
-            out.put(spec.name(), new StoredRun(refined.explanations(), pre.nanos() + refined.nanos()));
-        }
-        Map<String, StoredRun> inOrder = new LinkedHashMap<>();
-        for (MethodSpec spec : specs) inOrder.put(spec.name(), out.get(spec.name()));
-        return inOrder;
+        return out;
     }
 
+    /** The spec's attack alone (its Pre-CE form when it runs through the filter), stored in {@code folder}. */
     private StoredRun attack(MethodSpec spec, String folder, INDArray images, long[] ids, Targets targets) {
         MethodSpec stage = spec.filtered() ? spec.attackStage(folder) : spec;
         ResultStore store = ResultStore.open(dir.resolve(folder), stage.toText() + recorded, mode());
         String label = spec.filtered() ? "attack through the filter for " + folder : spec.name();
         return BatchRunner.explain(label, stage.explainer(classifier, diffusion), images, ids, targets,
-                BatchRunner.Sink.of(store), progress.apply(label));
+                BatchRunner.Sink.of(store), progress.get());
+    }
+
+    /** The spec's refinement of its stored attack; its time counts the attack in full. */
+    private StoredRun refine(MethodSpec spec, StoredRun pre, INDArray images) {
+        ResultStore store = ResultStore.open(dir.resolve(spec.name()), spec.toText() + recorded, refinementMode());
+        if (store.setAside() != null) {
+            System.err.println(spec.name() + ": the stored refinements were made with other settings: refining again "
+                    + "(the old ones are in " + store.setAside() + ")");
+        }
+        StoredRun refined = BatchRunner.refine(spec.name() + ": refining", spec.explainer(classifier, diffusion), images,
+                pre.explanations(), BatchRunner.Sink.of(store), progress.get());
+        return new StoredRun(refined.explanations(), pre.nanos() + refined.nanos());
     }
 
     private ResultStore.Mode mode() {
