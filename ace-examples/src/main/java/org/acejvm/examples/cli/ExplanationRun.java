@@ -1,13 +1,15 @@
 package org.acejvm.examples.cli;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.batch.BatchRunner;
 import org.acejvm.refine.batch.ResultStore;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -34,15 +36,8 @@ final class ExplanationRun {
 
     /** A SHA-256 of the images' values (the store is keyed by sample id, so other images must not resume). */
     private static String checksum(INDArray images) {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            float[] v = images.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
-            ByteBuffer b = ByteBuffer.allocate(4 * v.length);
-            for (float f : v) b.putFloat(f);
-            md.update(b.array());
-            return java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Hasher h = Hashing.sha256().newHasher();
+        for (float f : images.castTo(DataType.FLOAT).dup('c').data().asFloat()) h.putFloat(f);
+        return h.hash().toString();
     }
 }

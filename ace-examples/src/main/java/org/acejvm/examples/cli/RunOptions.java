@@ -2,9 +2,8 @@ package org.acejvm.examples.cli;
 
 import java.nio.file.Path;
 import org.acejvm.attacks.AttackSettings;
-import org.acejvm.attacks.DistanceSchedule;
-import org.acejvm.attacks.StopRule;
 import org.acejvm.refine.Explainer;
+import org.acejvm.refine.batch.MethodSpec;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run explanations (evaluate fixes the attack and distance per method). */
@@ -64,15 +63,7 @@ class RunOptions {
     /** The attack settings of these options with distance weights {@code lambda1} and {@code lambda2}. */
     AttackSettings settings(double lambda1, double lambda2) {
         if (!resolved) throw new IllegalStateException("call useDefaults before building attack settings");
-        return AttackSettings.builder()
-                .iterations(steps)
-                .step(stepSize)
-                .lambda1(lambda1)
-                .lambda2(lambda2)
-                .schedule(DistanceSchedule.NONE)
-                .stopRule(stopMargin == null ? StopRule.never() : StopRule.targetReached(stopMargin))
-                .filterSamples(filterSamples)
-                .build();
+        return MethodSpec.settingsOf(steps, stepSize, lambda1, lambda2, stopMargin, filterSamples);
     }
 
     /**

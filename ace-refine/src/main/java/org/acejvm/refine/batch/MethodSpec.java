@@ -66,7 +66,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
                     + "filterSamples >= 1");
         }
         // validated here so that a bad spec fails when it is made, not on a worker
-        settings(iterations, step, lambda1, lambda2, stopMargin);
+        settingsOf(iterations, step, lambda1, lambda2, stopMargin, filterSamples);
     }
 
     /** Whether the attack runs through the diffusion filter. */
@@ -74,13 +74,19 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
 
     /** The attack's settings. */
     public AttackSettings attackSettings() {
-        return settings(iterations, step, lambda1, lambda2, stopMargin).toBuilder().filterSamples(filterSamples).build();
+        return settingsOf(iterations, step, lambda1, lambda2, stopMargin, filterSamples);
     }
 
-    private static AttackSettings settings(int iterations, double step, double lambda1, double lambda2, Double stopMargin) {
+    /**
+     * Attack settings from the values a method or a command line names (no distance schedule; early stop at
+     * {@code stopMargin}, null: never), the reference values for everything else.
+     */
+    public static AttackSettings settingsOf(int iterations, double step, double lambda1, double lambda2, Double stopMargin,
+                                            int filterSamples) {
         return AttackSettings.builder().iterations(iterations).step(step).lambda1(lambda1).lambda2(lambda2)
                 .schedule(DistanceSchedule.NONE)
-                .stopRule(stopMargin == null ? StopRule.never() : StopRule.targetReached(stopMargin)).build();
+                .stopRule(stopMargin == null ? StopRule.never() : StopRule.targetReached(stopMargin))
+                .filterSamples(filterSamples).build();
     }
 
     /** The attack itself. */
