@@ -1,9 +1,11 @@
 package org.acejvm.core;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.acejvm.core.graph.DifferentiableGraph;
 import org.acejvm.core.graph.GraphFunction;
+import org.acejvm.core.onnx.OnnxModel;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,6 +53,36 @@ public final class SameDiffClassifier implements DifferentiableClassifier {
         this.singleLogit = singleLogit;
         this.preprocessing = preprocessing;
         this.graph = new WithPreprocessing();
+    }
+
+    /**
+     * A classifier imported from ONNX: one input of fixed shape [N, C, H, W] taking images normalised with
+     * {@code mean}/{@code std} (per channel, on [0, 1] values; null: none), logits [N, K] as the first output (K = 1:
+     * a binary classifier with one logit).
+     */
+    public static SameDiffClassifier fromOnnx(OnnxModel net, float[] mean, float[] std) {
+        Checks.notNull(net, "net");
+        if (net.inputNames().size() != 1 || net.outputNames().isEmpty()) {
+            throw new ModelFormatException(net + ": a classifier needs 1 input and logits as its first output, got inputs "
+                    + net.inputNames() + " and outputs " + net.outputNames());
+        }
+        long[] in = net.inputShape(net.inputNames().get(0));
+        long[] out = net.outputShape(net.outputNames().get(0));
+        if (in.length != 4 || in[1] <= 0 || in[2] <= 0 || in[3] <= 0) {
+            throw new ModelFormatException(net + ": expected a fixed input shape [N, C, H, W], got " + Arrays.toString(in));
+        }
+        if (out.length != 2 || out[1] <= 0) {
+            throw new ModelFormatException(net + ": expected logits of shape [N, K], got " + Arrays.toString(out));
+        }
+        ImageSpec spec = new ImageSpec((int) in[1], (int) in[2], (int) in[3]);
+        boolean single = out[1] == 1;
+        Preprocessing pre = Preprocessing.none(spec.channels());
+        if (mean != null || std != null) {
+            float[] ones = new float[spec.channels()];
+            Arrays.fill(ones, 1f);
+            pre = new Preprocessing(mean != null ? mean : new float[spec.channels()], std != null ? std : ones, false);
+        }
+        return new SameDiffClassifier(net, spec, single ? 2 : (int) out[1], single, pre);
     }
 
     @Override public ImageSpec inputSpec() { return spec; }

@@ -11,6 +11,7 @@ import org.acejvm.core.NoiseSource;
 import org.acejvm.core.graph.DifferentiableGraph;
 import org.acejvm.core.graph.GraphExecutor;
 import org.acejvm.core.graph.GraphFunction;
+import org.acejvm.core.onnx.OnnxModel;
 import org.acejvm.core.graph.SameDiffExecutor;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -83,6 +84,28 @@ public final class DiffusionModel {
 
     /** Starts a model description; defaults: linear schedule with 1000 steps, no respacing, learned-range variance, clipping on. */
     public static Builder builder(GraphFunction unet, ImageSpec spec) { return new Builder(unet, spec); }
+
+    /**
+     * A diffusion model over a UNet imported from ONNX (inputs x in [-1, 1] and the timesteps; output eps, or eps and
+     * the learned variance as {@code [N, 2C, H, W]}) with a linear schedule of {@code timesteps} steps respaced as
+     * {@code respacing} (guided-diffusion form). The timestep type is the UNet's (integer or float).
+     */
+    public static DiffusionModel fromOnnx(OnnxModel unet, ImageSpec spec, int timesteps, String respacing) {
+        Checks.notNull(unet, "unet");
+        Checks.notNull(spec, "spec");
+        if (unet.inputNames().size() != 2) {
+            throw new ModelFormatException(unet + ": a diffusion UNet needs 2 inputs (x, timesteps), got " + unet.inputNames());
+        }
+        long[] out = unet.outputShape(unet.outputNames().get(0));
+        boolean learned = out.length == 4 && out[1] == 2L * spec.channels();
+        DataType t = unet.inputDataType(unet.inputNames().get(1));
+        return builder(unet, spec)
+                .schedule(NoiseSchedule.linear(timesteps), respacing)
+                .variance(learned ? Variance.LEARNED_RANGE : Variance.FIXED_SMALL)
+                .timestepType(t.isIntType() ? t : DataType.FLOAT)
+                .build();
+    }
+
 
     public static final class Builder {
         private final GraphFunction unet;

@@ -92,6 +92,40 @@ public final class FeatureMoments {
         if (count == 0) throw new IllegalStateException("no features have been added");
     }
 
+    /**
+     * The accumulator's values as plain arrays, to ship between processes (a cluster's partitions merge theirs on the
+     * driver): {@code comoment} is the D x D matrix in row-major order; all empty before the first batch.
+     */
+    public record State(long count, double[] mean, double[] comoment) implements java.io.Serializable {
+        public State {
+            Checks.notNull(mean, "mean");
+            Checks.notNull(comoment, "comoment");
+            if (count < 0 || (long) mean.length * mean.length != comoment.length || (count == 0) != (mean.length == 0)) {
+                throw new InvalidInputException.Shape("feature moments: expected count >= 0, a mean of D values and a "
+                        + "D x D co-moment (both empty when the count is 0), got count " + count + ", " + mean.length
+                        + " and " + comoment.length + " values");
+            }
+        }
+    }
+
+    /** This accumulator's state (copies). */
+    public State state() {
+        if (count == 0) return new State(0, new double[0], new double[0]);
+        return new State(count, mean.toDoubleVector(), comoment.dup('c').data().asDouble());
+    }
+
+    /** An accumulator holding {@code state} (merge it into another with {@link #merge}). */
+    public static FeatureMoments of(State state) {
+        Checks.notNull(state, "state");
+        FeatureMoments m = new FeatureMoments();
+        if (state.count() == 0) return m;
+        int d = state.mean().length;
+        m.count = state.count();
+        m.mean = Nd4j.create(state.mean().clone(), new long[] {d}, DataType.DOUBLE);
+        m.comoment = Nd4j.create(state.comoment().clone(), new long[] {d, d}, DataType.DOUBLE);
+        return m;
+    }
+
     /** An empty accumulator for feature vectors of dimension D filled from a double matrix (convenience for tests). */
     public static FeatureMoments of(double[][] features) {
         return new FeatureMoments().add(Nd4j.create(features).castTo(DataType.DOUBLE));

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.acejvm.core.Checks;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.graph.GraphFunction;
@@ -85,6 +86,18 @@ public final class OnnxModel implements GraphFunction {
         String ns = "onnx/" + (stem.equals("model") && parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString() : stem) + "_" + g.checksum;
         return create(g, Translation.sanitize(ns), DataType.FLOAT);
+    }
+
+    /**
+     * Loads, checks and translates an ONNX model held in memory (a model shipped as bytes, for example to the executors
+     * of a cluster run); {@code name} names it in errors and in its weights' namespace. External data is refused: the
+     * model must be self-contained.
+     */
+    public static OnnxModel load(byte[] bytes, String name) {
+        Checks.notNull(bytes, "bytes");
+        Checks.notNull(name, "name");
+        OnnxGraph g = OnnxGraph.parse(bytes, null, name, OpRegistry.standard());
+        return create(g, Translation.sanitize("onnx/" + name.replaceFirst("\\.onnx$", "") + "_" + g.checksum), DataType.FLOAT);
     }
 
     /**

@@ -109,25 +109,10 @@ public final class DemoCommand implements Callable<Integer> {
                 .setting("backend", Backends.describe());
     }
 
-    /** Demo targets: each class to the one it is most easily confused with. */
     /** Each image toward its most confusable class: the targets of demo, evaluate and calibrate on Fashion-MNIST. */
     static final Targets CONFUSABLE = Targets.from(DemoCommand::confusableWith, "each image's most confusable class");
 
-    static int confusableWith(int c) {
-        return switch (c) {
-            case 0 -> 6;  // T-shirt/top -> Shirt
-            case 1 -> 3;  // Trouser -> Dress
-            case 2 -> 4;  // Pullover -> Coat
-            case 3 -> 0;  // Dress -> T-shirt/top
-            case 4 -> 2;  // Coat -> Pullover
-            case 5 -> 7;  // Sandal -> Sneaker
-            case 6 -> 0;  // Shirt -> T-shirt/top
-            case 7 -> 5;  // Sneaker -> Sandal
-            case 8 -> 6;  // Bag -> Shirt
-            case 9 -> 7;  // Ankle boot -> Sneaker
-            default -> throw new IllegalArgumentException("not a Fashion-MNIST class: " + c);
-        };
-    }
+    static int confusableWith(int c) { return FashionMnist.confusableWith(c); }
 
     private static String targetTable() {
         List<String> parts = new ArrayList<>();

@@ -34,6 +34,22 @@ public final class FashionMnist {
     static final int LABELS_MAGIC = 0x0801;
 
     /** The two parts of the data set and their file name prefixes. */
+    /**
+     * Each class's most confusable class (the demo's, evaluate's and calibrate's targets): T-shirt/top -> Shirt,
+     * Trouser -> Dress, Pullover -> Coat, Dress -> T-shirt/top, Coat -> Pullover, Sandal -> Sneaker, Shirt ->
+     * T-shirt/top, Sneaker -> Sandal, Bag -> Shirt, Ankle boot -> Sneaker.
+     */
+    private static final int[] CONFUSABLE = {6, 3, 4, 0, 2, 7, 0, 5, 6, 7};
+
+    /** The class most easily confused with class {@code c}. */
+    public static int confusableWith(int c) {
+        if (c < 0 || c >= NUM_CLASSES) throw new IllegalArgumentException("not a Fashion-MNIST class: " + c);
+        return CONFUSABLE[c];
+    }
+
+    /** {@link #confusableWith} as a table indexed by class. */
+    public static int[] confusableTable() { return CONFUSABLE.clone(); }
+
     public enum Split {
         TRAIN("train", 60_000), TEST("t10k", 10_000);
 
