@@ -74,6 +74,14 @@ class OnnxConstantLimitsTest {
     }
 
     @Test
+    void anInitializerWhoseShapeOverflowsIsAFormatError() throws IOException {
+        Onnx.TensorProto huge = Onnx.TensorProto.newBuilder().setName("w").setDataType(1).addDims(1L << 40).addDims(1L << 40).build();
+        Path p = model("init40", List.of(node("Identity", "y", "w")), List.of(huge));
+        assertThatThrownBy(() -> OnnxModel.load(p)).isInstanceOf(org.acejvm.core.ModelFormatException.class)
+                .hasMessageContaining("too large");
+    }
+
+    @Test
     void expandAndRangeOfConstantsAreChecked() throws IOException {
         Path expand = model("expand2g", List.of(node("Expand", "y", "one", "shape")),
                 List.of(scalar("one", 1, 1), longs("shape", 1 << 14, 1 << 15)));
