@@ -38,10 +38,13 @@ public final class Checks {
         if (x.isEmpty()) return;
         double sum = x.sumNumber().doubleValue();
         if (!Double.isFinite(sum)) {
+            // the sum also overflows for large finite values (3e38 + 3e38 in float32): count before refusing
             long nan = x.isNaN().castTo(DataType.INT32).sumNumber().longValue();
             long inf = x.isInfinite().castTo(DataType.INT32).sumNumber().longValue();
-            throw new InvalidInputException.NonFinite(name + ": expected finite values, found " + nan + " NaN and "
-                    + inf + " infinite values");
+            if (nan + inf > 0) {
+                throw new InvalidInputException.NonFinite(name + ": expected finite values, found " + nan + " NaN and "
+                        + inf + " infinite values");
+            }
         }
     }
 
@@ -51,7 +54,7 @@ public final class Checks {
         double min = x.minNumber().doubleValue();
         double max = x.maxNumber().doubleValue();
         if (min < lo - RANGE_TOLERANCE || max > hi + RANGE_TOLERANCE) {
-            throw new InvalidInputException.Range(name + ": expected values in [" + lo + ", " + hi + "], got [" + min
+            throw new InvalidInputException.Range(name + ": values out of range: expected values in [" + lo + ", " + hi + "], got [" + min
                     + ", " + max + "]");
         }
     }

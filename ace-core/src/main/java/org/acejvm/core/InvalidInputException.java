@@ -36,4 +36,20 @@ public class InvalidInputException extends AceException {
     public static final class Mismatch extends InvalidInputException {
         public Mismatch(String message) { super(message); }
     }
+
+    /**
+     * An input larger than a configurable limit (image pixels, bytes of an array or of a folded ONNX constant),
+     * refused before it is allocated. The message names the limit and how to raise it.
+     */
+    public static final class TooLarge extends InvalidInputException {
+        private final long limit;
+
+        public TooLarge(String message, long limit) {
+            super(message);
+            this.limit = limit;
+        }
+
+        /** The limit that was exceeded, in the unit the message names (pixels or bytes). */
+        public long limit() { return limit; }
+    }
 }

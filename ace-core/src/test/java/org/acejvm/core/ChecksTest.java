@@ -57,6 +57,15 @@ class ChecksTest {
                 .isInstanceOf(InvalidInputException.NonFinite.class).hasMessageContaining("1 infinite");
     }
 
+    @Test void hugeFiniteValuesAreOutOfRangeNotNonFinite() {
+        // their float32 sum overflows to infinity; the message used to read "found 0 NaN and 0 infinite"
+        INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 4, 4).mul(3e38f);
+        Checks.finite(x, "x");
+        assertThatThrownBy(() -> Checks.images(x, SPEC, "x"))
+                .isInstanceOf(InvalidInputException.Range.class).hasMessageContaining("out of range")
+                .hasMessageContaining("[0.0, 1.0]").hasMessageContaining("E38").hasMessageNotContaining("NaN");
+    }
+
     @Test void classIndex() {
         assertThatThrownBy(() -> Checks.classIndices(new int[] {0, 10}, 10, "targets"))
                 .isInstanceOf(InvalidInputException.ClassIndex.class).hasMessageContaining("targets[1]").hasMessageContaining("[0, 10)");

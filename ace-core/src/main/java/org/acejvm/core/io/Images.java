@@ -3,13 +3,22 @@ package org.acejvm.core.io;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.acejvm.core.Checks;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
@@ -24,18 +33,62 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Images {
     private Images() {}
 
-    /** Reads an image file as [1, channels, H, W]; channels 1 converts to grey (ITU-R BT.601 luma), 3 to RGB. */
+    /**
+     * Images with more pixels than this are refused before decoding: 2^24 (4096 x 4096). The default of
+     * {@link #read(Path, int)}; set with the system property {@value #MAX_PIXELS_PROPERTY} or pass a limit to
+     * {@link #read(Path, int, long)}.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 1L << 24;
+    /** System property that overrides {@link #DEFAULT_MAX_PIXELS} (e.g. {@code -Dace.images.maxPixels=50000000}). */
+    public static final String MAX_PIXELS_PROPERTY = "ace.images.maxPixels";
+
+    /**
+     * Reads an image file as [1, channels, H, W]; channels 1 converts colour to grey (ITU-R BT.601 luma), 3 repeats
+     * grey to RGB. Samples are read as stored, scaled by their bit depth (1, 2, 4, 8 or 16 bits; palette entries
+     * looked up), without colour management or gamma conversion, so a 16-bit PNG holding 257 times the values of an
+     * 8-bit one reads bit for bit the same. An alpha channel is composited over black (value times alpha).
+     * Images larger than {@link #DEFAULT_MAX_PIXELS} (or the system property {@value #MAX_PIXELS_PROPERTY}) are
+     * refused from their header with {@link InvalidInputException.TooLarge}.
+     */
     public static INDArray read(Path file, int channels) {
+        return read(file, channels, Long.getLong(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS));
+    }
+
+    /** {@link #read(Path, int)} with an explicit limit on width x height, checked from the header before decoding. */
+    public static INDArray read(Path file, int channels, long maxPixels) {
         checkChannels(channels);
         if (!Files.isRegularFile(file)) throw new ModelFormatException("image file not found: " + file);
         BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new ModelFormatException("not a PNG or JPEG image (or unsupported format): " + file);
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                // the header alone gives the size: a small file can declare a huge image, whose raster the
+                // decoder would allocate before finding out that the data is missing
+                long w = reader.getWidth(0), h = reader.getHeight(0);
+                if (w * h > maxPixels) {
+                    throw new InvalidInputException.TooLarge(file + ": image is " + w + "x" + h + " pixels, over the limit of "
+                            + maxPixels + " pixels (set with -D" + MAX_PIXELS_PROPERTY + "=N or Images.read(file, channels, maxPixels))",
+                            maxPixels);
+                }
+                List<String> warnings = new java.util.ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                img = reader.read(0);
+                // a truncated JPEG decodes with a warning and grey filler where its data is missing
+                if (!warnings.isEmpty()) throw new ModelFormatException("corrupt or truncated image " + file + ": " + warnings.get(0));
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException e) {
             throw new ModelFormatException("cannot read image " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (e instanceof org.acejvm.core.AceException) throw e;
+            // decoders throw unchecked exceptions on some malformed files
+            throw new ModelFormatException("cannot decode image " + file + ": " + e, e);
         }
-        if (img == null) throw new ModelFormatException("not a PNG or JPEG image (or unsupported format): " + file);
-        return fromBufferedImage(img, channels);
+        return fromBufferedImage(img, channels, file.toString());
     }
 
     /** Reads an image and resizes it (bilinear) to height x width. */
@@ -44,26 +97,97 @@ public final class Images {
         return (x.size(2) == height && x.size(3) == width) ? x : resize(x, height, width);
     }
 
+    /**
+     * An image as [1, channels, H, W], read from its raster as {@link #read(Path, int)} describes (bit-exact, alpha
+     * over black). Grey or RGB colour spaces and palettes; others are refused with {@link ModelFormatException}.
+     */
     public static INDArray fromBufferedImage(BufferedImage img, int channels) {
+        return fromBufferedImage(img, channels, "image");
+    }
+
+    private static INDArray fromBufferedImage(BufferedImage img, int channels, String source) {
         checkChannels(channels);
         int h = img.getHeight(), w = img.getWidth();
+        if ((long) channels * h * w > Integer.MAX_VALUE - 8) {
+            throw new InvalidInputException.TooLarge(source + ": " + w + "x" + h + " pixels do not fit one array", Integer.MAX_VALUE - 8);
+        }
+        // grey (1) or RGB (3) planes, composited over black
+        float[][] planes = samples(img, source);
         float[] data = new float[channels * h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = img.getRGB(x, y);
-                float r = ((rgb >> 16) & 0xFF) / 255f, g = ((rgb >> 8) & 0xFF) / 255f, b = (rgb & 0xFF) / 255f;
-                if (channels == 1) {
-                    data[y * w + x] = img.getRaster().getNumBands() == 1 && img.getType() == BufferedImage.TYPE_BYTE_GRAY
-                            ? img.getRaster().getSample(x, y, 0) / 255f
-                            : Math.min(1f, 0.299f * r + 0.587f * g + 0.114f * b);
-                } else {
-                    data[y * w + x] = r;
-                    data[h * w + y * w + x] = g;
-                    data[2 * h * w + y * w + x] = b;
-                }
+        int n = h * w;
+        if (planes.length == 1) {
+            for (int c = 0; c < channels; c++) System.arraycopy(planes[0], 0, data, c * n, n);
+        } else if (channels == 3) {
+            for (int c = 0; c < 3; c++) System.arraycopy(planes[c], 0, data, c * n, n);
+        } else {
+            float[] r = planes[0], g = planes[1], b = planes[2];
+            for (int i = 0; i < n; i++) {
+                // grey stored as RGB (r = g = b) stays exact
+                data[i] = r[i] == g[i] && g[i] == b[i] ? r[i] : Math.min(1f, 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i]);
             }
         }
         return Nd4j.create(data, new long[] {1, channels, h, w}, DataType.FLOAT);
+    }
+
+    /** The colour planes of an image (1 for grey, 3 for RGB) in [0, 1], alpha applied, never gamma-converted. */
+    private static float[][] samples(BufferedImage img, String source) {
+        int h = img.getHeight(), w = img.getWidth();
+        Raster raster = img.getRaster();
+        ColorModel cm = img.getColorModel();
+        int[] row = new int[w];
+        if (cm instanceof IndexColorModel icm) {
+            // palette images (also 1/2/4-bit grey, which ImageIO reads as a grey-ramp palette): 8-bit entries
+            boolean grey = true;
+            for (int i = 0; i < icm.getMapSize() && grey; i++) grey = icm.getRed(i) == icm.getGreen(i) && icm.getGreen(i) == icm.getBlue(i);
+            float[][] out = new float[grey ? 1 : 3][w * h];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    int p = row[x];
+                    float a = icm.hasAlpha() ? icm.getAlpha(p) / 255f : 1f;
+                    out[0][y * w + x] = icm.getRed(p) / 255f * a;
+                    if (!grey) {
+                        out[1][y * w + x] = icm.getGreen(p) / 255f * a;
+                        out[2][y * w + x] = icm.getBlue(p) / 255f * a;
+                    }
+                }
+            }
+            return out;
+        }
+        int space = cm.getColorSpace().getType();
+        int colours = cm.getNumColorComponents();
+        if (!((space == ColorSpace.TYPE_GRAY && colours == 1) || (space == ColorSpace.TYPE_RGB && colours == 3))
+                || raster.getNumBands() != cm.getNumComponents()) {
+            throw new ModelFormatException(source + ": unsupported image colour model (colour space type " + space + ", "
+                    + cm.getNumComponents() + " components); expected grey, grey+alpha, RGB, RGBA or a palette");
+        }
+        SampleModel sm = raster.getSampleModel();
+        int dataType = sm.getDataType();
+        if (dataType != DataBuffer.TYPE_BYTE && dataType != DataBuffer.TYPE_USHORT && dataType != DataBuffer.TYPE_INT) {
+            throw new ModelFormatException(source + ": unsupported image sample type " + dataType + " (expected 1 to 16-bit integers)");
+        }
+        boolean alpha = cm.hasAlpha() && !cm.isAlphaPremultiplied();
+        float[] a = null;
+        if (alpha) a = band(raster, cm.getNumComponents() - 1, w, h, row, null);
+        float[][] out = new float[colours][];
+        for (int c = 0; c < colours; c++) out[c] = band(raster, c, w, h, row, a);
+        return out;
+    }
+
+    /** One band of a raster in [0, 1]: samples divided by the largest value of their bit depth, times {@code alpha}. */
+    private static float[] band(Raster raster, int b, int w, int h, int[] row, float[] alpha) {
+        int bits = raster.getSampleModel().getSampleSize(b);
+        if (bits < 1 || bits > 16) throw new ModelFormatException("unsupported image sample size: " + bits + " bits (expected 1 to 16)");
+        float max = (1 << bits) - 1;
+        float[] out = new float[w * h];
+        for (int y = 0; y < h; y++) {
+            raster.getSamples(0, y, w, 1, b, row);
+            for (int x = 0; x < w; x++) {
+                float v = row[x] / max;
+                out[y * w + x] = alpha == null ? v : v * alpha[y * w + x];
+            }
+        }
+        return out;
     }
 
     /** One image [1, C, H, W] or [C, H, W] with values in [0, 1] as a BufferedImage (grey or RGB). */

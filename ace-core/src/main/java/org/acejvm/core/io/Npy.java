@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.acejvm.core.Checks;
+import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,12 +48,25 @@ public final class Npy {
 
     // ------------------------------------------------------------------------------------------------ reading
 
+    /**
+     * Arrays whose data needs more bytes than this are refused from their header, before anything is allocated:
+     * 512 MiB. A compressed .npz entry of a megabyte can hold a gigabyte of zeros. Override with the system property
+     * {@value #MAX_BYTES_PROPERTY} or pass a limit to {@link #read(InputStream, String, long)}.
+     */
+    public static final long DEFAULT_MAX_BYTES = 1L << 29;
+    /** System property overriding {@link #DEFAULT_MAX_BYTES}. */
+    public static final String MAX_BYTES_PROPERTY = "ace.npy.maxArrayBytes";
+
+    static long defaultMaxBytes() {
+        return Long.getLong(MAX_BYTES_PROPERTY, DEFAULT_MAX_BYTES);
+    }
+
     /** Reads one array from a .npy file. */
     public static INDArray read(Path file) {
         Checks.notNull(file, "file");
         if (!Files.isRegularFile(file)) throw new ModelFormatException("npy file not found: " + file);
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), defaultMaxBytes(), Files.size(file));
         } catch (IOException e) {
             throw new ModelFormatException("cannot read npy file " + file + ": " + e.getMessage(), e);
         }
@@ -61,7 +75,7 @@ public final class Npy {
     /** Reads one array from the bytes of a .npy file. */
     public static INDArray read(byte[] bytes) {
         Checks.notNull(bytes, "bytes");
-        return read(new java.io.ByteArrayInputStream(bytes), "npy data");
+        return read(new java.io.ByteArrayInputStream(bytes), "npy data", defaultMaxBytes(), bytes.length);
     }
 
     /**
@@ -70,16 +84,38 @@ public final class Npy {
      * @param source a name for the data used in error messages (a file name, an archive entry)
      */
     public static INDArray read(InputStream in, String source) {
+        return read(in, source, defaultMaxBytes());
+    }
+
+    /**
+     * {@link #read(InputStream, String)} refusing arrays whose data needs more than {@code maxBytes} bytes with
+     * {@link InvalidInputException.TooLarge}, from the header, before reading the data.
+     */
+    public static INDArray read(InputStream in, String source, long maxBytes) {
+        return read(in, source, maxBytes, -1);
+    }
+
+    /** @param available the bytes of the whole .npy stream if known (file or entry size), else -1 */
+    static INDArray read(InputStream in, String source, long maxBytes, long available) {
         Checks.notNull(in, "in");
         try {
             Header h = readHeader(in, source);
             long count = h.count();
+            long bytes = count > Long.MAX_VALUE / h.type.size ? Long.MAX_VALUE : count * h.type.size;
+            if (bytes > maxBytes) {
+                throw new InvalidInputException.TooLarge(source + ": npy header " + h.describe() + " declares " + bytes
+                        + " bytes of data, over the limit of " + maxBytes + " bytes per array (set with -D"
+                        + MAX_BYTES_PROPERTY + "=N or Npy.read(in, source, maxBytes))", maxBytes);
+            }
             if (count > Integer.MAX_VALUE - 8) {
                 throw new ModelFormatException(source + ": array of " + count + " elements is too large");
             }
-            long bytes = count * h.type.size;
             if (bytes > Integer.MAX_VALUE - 8) {
                 throw new ModelFormatException(source + ": array of " + bytes + " bytes is too large");
+            }
+            if (available >= 0 && h.dataOffset() + bytes > available) {
+                throw new ModelFormatException(source + ": truncated npy data: header " + h.describe() + " needs "
+                        + bytes + " bytes of data, found " + Math.max(0, available - h.dataOffset()));
             }
             byte[] data = in.readNBytes((int) bytes);
             if (data.length != bytes) {
@@ -122,7 +158,8 @@ public final class Npy {
         }
         byte[] hb = readFully(in, (int) headerLen, source, "header");
         String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1).strip();
-        return parseHeader(header, source);
+        Header h = parseHeader(header, source);
+        return new Header(h.type, h.order, h.fortran, h.shape, (major == 1 ? 10 : 12) + headerLen);
     }
 
     static Header parseHeader(String header, String source) {
@@ -394,7 +431,11 @@ public final class Npy {
     }
 
     /** A parsed .npy header. */
-    record Header(ElementType type, ByteOrder order, boolean fortran, long[] shape) {
+    record Header(ElementType type, ByteOrder order, boolean fortran, long[] shape, long dataOffset) {
+        Header(ElementType type, ByteOrder order, boolean fortran, long[] shape) {
+            this(type, order, fortran, shape, 0);
+        }
+
         long count() {
             long n = 1;
             try {

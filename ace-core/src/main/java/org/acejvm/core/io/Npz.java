@@ -12,12 +12,14 @@ import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.acejvm.core.Checks;
+import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -64,6 +66,15 @@ public final class Npz {
 
     /** The arrays and other entries of an .npz file. */
     public static Contents readContents(Path file) {
+        return readContents(file, Npy.defaultMaxBytes());
+    }
+
+    /**
+     * The arrays and other entries of an .npz file, refusing with {@link InvalidInputException.TooLarge} an array
+     * whose header declares more than {@code maxBytes} bytes of data, or another entry longer than that, before it is
+     * read: a deflated entry of a megabyte can unpack to a gigabyte.
+     */
+    public static Contents readContents(Path file, long maxBytes) {
         Checks.notNull(file, "file");
         if (!Files.isRegularFile(file)) throw new ModelFormatException("npz file not found: " + file);
         Map<String, INDArray> arrays = new LinkedHashMap<>();
@@ -73,18 +84,16 @@ public final class Npz {
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 if (e.isDirectory()) continue;
-                byte[] data;
-                try (InputStream in = zip.getInputStream(e)) {
-                    data = in.readAllBytes();
+                // read as a stream, so that only the sizes the headers declare (within maxBytes) are allocated
+                try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), new CRC32())) {
+                    add(e.getName(), in, file + "!" + e.getName(), arrays, others, maxBytes, e.getSize());
+                    // ZipFile does not verify checksums; a damaged weight file must not load silently
+                    long crc = in.getChecksum().getValue();
+                    if (e.getCrc() != -1 && crc != e.getCrc()) {
+                        throw new ModelFormatException(file + "!" + e.getName() + ": corrupt npz entry (CRC mismatch: stored "
+                                + Long.toHexString(e.getCrc()) + ", computed " + Long.toHexString(crc) + ")");
+                    }
                 }
-                // ZipFile does not verify checksums; a damaged weight file must not load silently
-                CRC32 crc = new CRC32();
-                crc.update(data);
-                if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
-                    throw new ModelFormatException(file + "!" + e.getName() + ": corrupt npz entry (CRC mismatch: stored "
-                            + Long.toHexString(e.getCrc()) + ", computed " + Long.toHexString(crc.getValue()) + ")");
-                }
-                add(e.getName(), new ByteArrayInputStream(data), file + "!" + e.getName(), arrays, others);
             }
         } catch (ZipException e) {
             throw new ModelFormatException(file + ": not a valid npz (zip) archive: " + e.getMessage(), e);
@@ -96,6 +105,11 @@ public final class Npz {
 
     /** The arrays and other entries of an .npz stream. */
     public static Contents readContents(InputStream in, String source) {
+        return readContents(in, source, Npy.defaultMaxBytes());
+    }
+
+    /** {@link #readContents(InputStream, String)} with the limit of {@link #readContents(Path, long)}. */
+    public static Contents readContents(InputStream in, String source, long maxBytes) {
         Checks.notNull(in, "in");
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         Map<String, byte[]> others = new LinkedHashMap<>();
@@ -111,7 +125,7 @@ public final class Npz {
                 while ((e = zin.getNextEntry()) != null) {
                     count++;
                     if (e.isDirectory()) continue;
-                    add(e.getName(), zin, source + "!" + e.getName(), arrays, others);
+                    add(e.getName(), zin, source + "!" + e.getName(), arrays, others, maxBytes, -1);
                 }
             }
         } catch (ZipException e) {
@@ -123,18 +137,24 @@ public final class Npz {
         return new Contents(arrays, others);
     }
 
+    /** Reads one entry to its end; {@code size} is its uncompressed size if the archive says (-1 if not). */
     private static void add(String entry, InputStream in, String source, Map<String, INDArray> arrays,
-                            Map<String, byte[]> others) throws IOException {
+                            Map<String, byte[]> others, long maxBytes, long size) throws IOException {
         if (entry.endsWith(SUFFIX)) {
             String name = entry.substring(0, entry.length() - SUFFIX.length());
             if (arrays.containsKey(name)) throw new ModelFormatException(source + ": duplicate array '" + name + "'");
-            arrays.put(name, Npy.read(in, source));
+            arrays.put(name, Npy.read(in, source, maxBytes, size));
             if (in.read() != -1) {
                 throw new ModelFormatException(source + ": trailing bytes after the array data");
             }
         } else {
             if (others.containsKey(entry)) throw new ModelFormatException(source + ": duplicate entry '" + entry + "'");
-            others.put(entry, in.readAllBytes());
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (data.length > maxBytes || in.read() != -1) {
+                throw new InvalidInputException.TooLarge(source + ": npz entry is over the limit of " + maxBytes
+                        + " bytes (set with -D" + Npy.MAX_BYTES_PROPERTY + "=N or Npz.readContents(file, maxBytes))", maxBytes);
+            }
+            others.put(entry, data);
         }
     }
 

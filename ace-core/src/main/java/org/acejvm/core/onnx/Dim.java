@@ -24,7 +24,13 @@ record Dim(long factor, boolean batch) {
 
     Dim times(Dim o) {
         if (batch && o.batch) throw new ShapeException("product " + this + " * " + o + " is quadratic in the batch size");
-        return new Dim(factor * o.factor, batch || o.batch);
+        long f;
+        try {
+            f = Math.multiplyExact(factor, o.factor);
+        } catch (ArithmeticException e) {
+            throw new ShapeException("dimension " + this + " * " + o + " overflows a 64-bit size");
+        }
+        return new Dim(f, batch || o.batch);
     }
 
     Dim dividedBy(Dim o) {

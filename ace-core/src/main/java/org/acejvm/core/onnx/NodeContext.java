@@ -151,6 +151,9 @@ final class NodeContext {
 
     Value.Dyn dyn(SDVariable v, Dim[] shape) { return new Value.Dyn(v, shape); }
 
+    /** Checks an import-time constant this mapper is about to allocate against the model's limits (see Translation). */
+    void reserveConstant(long[] shape, DataType type) { translation.reserveConstant(node, shape, type); }
+
     /**
      * {@code full * small} for a {@code small} operand that broadcasts to {@code shape}, the shape of {@code full},
      * with a fast backward pass. libnd4j 1.0.0-M2.1's {@code multiply_bp} handles a broadcast operand by tiling it

@@ -100,7 +100,13 @@ final class OnnxGraph {
         }
 
         Map<String, INDArray> inits = new LinkedHashMap<>();
-        for (Onnx.TensorProto t : g.getInitializerList()) inits.put(t.getName(), OnnxTensors.toArray(t, modelDir));
+        for (Onnx.TensorProto t : g.getInitializerList()) {
+            try {
+                inits.put(t.getName(), OnnxTensors.toArray(t, modelDir));
+            } catch (ModelFormatException e) {
+                throw new ModelFormatException(source + ": " + e.getMessage(), e); // name the file
+            }
+        }
 
         List<Port> inputs = new ArrayList<>();
         for (Onnx.ValueInfoProto vi : g.getInputList()) {

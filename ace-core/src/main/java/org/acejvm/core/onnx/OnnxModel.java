@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #load} reads and checks the whole file (external data included) and translates it once into a scratch
  * graph, so a model that loads can be called; a bad file throws {@link ModelFormatException} (an unsupported
- * operator: {@link UnsupportedOperatorException}, naming op type, node and opset). Thread-safe: calls may come
+ * operator: {@link UnsupportedOperatorException}, naming op type, node and opset), a constant over the
+ * {@link ConstantLimits} {@link InvalidInputException.TooLarge}. Thread-safe: calls may come
  * from several threads, each building its own SameDiff.
  */
 public final class OnnxModel implements GraphFunction {
@@ -39,15 +40,44 @@ public final class OnnxModel implements GraphFunction {
     private final OpRegistry registry;
     private final DataType floatType;
     private final String namespace;
+    private final ConstantLimits limits;
     private final Translation.Shared shared;
     private final Map<String, long[]> outputShapes = new LinkedHashMap<>();
     private final int opsPerCall;
 
-    private OnnxModel(OnnxGraph graph, OpRegistry registry, DataType floatType, String namespace) {
+    /**
+     * Limits on the import-time constants the translator computes (folded nodes, ConstantOfShape, Range, ...): a
+     * few bytes of ONNX can declare a constant of any size, so each one's size is checked from its shape before it
+     * is allocated, and refused with {@link InvalidInputException.TooLarge}. Initializers are not counted (their
+     * bytes are in the file).
+     *
+     * @param maxBytes      bytes of any one folded constant
+     * @param maxTotalBytes bytes of all folded constants of the model together
+     */
+    public record ConstantLimits(long maxBytes, long maxTotalBytes) {
+        /** System property overriding the default {@link #maxBytes} (256 MiB). */
+        public static final String MAX_BYTES_PROPERTY = "ace.onnx.maxConstantBytes";
+        /** System property overriding the default {@link #maxTotalBytes} (1 GiB). */
+        public static final String MAX_TOTAL_BYTES_PROPERTY = "ace.onnx.maxTotalConstantBytes";
+
+        public ConstantLimits {
+            if (maxBytes < 0 || maxTotalBytes < 0) {
+                throw new InvalidInputException.Range("constant limits must not be negative, got " + maxBytes + " and " + maxTotalBytes);
+            }
+        }
+
+        /** 256 MiB per constant and 1 GiB in all, or the values of the system properties. */
+        public static ConstantLimits defaults() {
+            return new ConstantLimits(Long.getLong(MAX_BYTES_PROPERTY, 1L << 28), Long.getLong(MAX_TOTAL_BYTES_PROPERTY, 1L << 30));
+        }
+    }
+
+    private OnnxModel(OnnxGraph graph, OpRegistry registry, DataType floatType, String namespace, ConstantLimits limits) {
         this.graph = graph;
         this.registry = registry;
         this.floatType = floatType;
         this.namespace = namespace;
+        this.limits = limits;
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         Map<String, String> keys = new HashMap<>();
         graph.initializers.forEach((name, arr) -> {
@@ -56,7 +86,7 @@ public final class OnnxModel implements GraphFunction {
             keys.put(name, key);
             arrays.put(key, arr.dataType().isFPType() && arr.dataType() != floatType ? arr.castTo(floatType) : arr);
         });
-        this.shared = new Translation.Shared(Weights.frozen(namespace, arrays), keys);
+        this.shared = new Translation.Shared(Weights.frozen(namespace, arrays), keys, limits);
 
         // translate once into a scratch graph: checks every node, folds constants, computes output shapes
         SameDiff scratch = SameDiff.create();
@@ -80,12 +110,17 @@ public final class OnnxModel implements GraphFunction {
      * shares one set of weights in a graph and different files never collide.
      */
     public static OnnxModel load(Path file) {
+        return load(file, ConstantLimits.defaults());
+    }
+
+    /** {@link #load(Path)} with explicit limits on the constants folded at import. */
+    public static OnnxModel load(Path file, ConstantLimits limits) {
         OnnxGraph g = OnnxGraph.read(file, OpRegistry.standard());
         String stem = file.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path parent = file.toAbsolutePath().getParent();
         String ns = "onnx/" + (stem.equals("model") && parent != null && parent.getFileName() != null
                 ? parent.getFileName().toString() : stem) + "_" + g.checksum;
-        return create(g, Translation.sanitize(ns), DataType.FLOAT);
+        return create(g, Translation.sanitize(ns), DataType.FLOAT, limits);
     }
 
     /**
@@ -109,12 +144,12 @@ public final class OnnxModel implements GraphFunction {
         if (floatType != DataType.FLOAT && floatType != DataType.DOUBLE) {
             throw new InvalidInputException.DataType("floatType: expected FLOAT or DOUBLE, got " + floatType);
         }
-        return create(OnnxGraph.read(file, OpRegistry.standard()), namespace, floatType);
+        return create(OnnxGraph.read(file, OpRegistry.standard()), namespace, floatType, ConstantLimits.defaults());
     }
 
-    private static OnnxModel create(OnnxGraph g, String namespace, DataType floatType) {
+    private static OnnxModel create(OnnxGraph g, String namespace, DataType floatType, ConstantLimits limits) {
         long t0 = System.nanoTime();
-        OnnxModel m = new OnnxModel(g, OpRegistry.standard(), floatType, namespace);
+        OnnxModel m = new OnnxModel(g, OpRegistry.standard(), floatType, namespace, limits);
         LOG.debug("loaded {} ({} nodes, opset {}, {} SameDiff ops per call) in {} ms", g.source, g.nodes.size(), g.opset,
                 m.opsPerCall, (System.nanoTime() - t0) / 1_000_000);
         return m;
@@ -126,12 +161,12 @@ public final class OnnxModel implements GraphFunction {
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
             throw new InvalidInputException.DataType("floatType: expected FLOAT or DOUBLE, got " + type);
         }
-        return new OnnxModel(graph, registry, type, namespace + "_" + type.name().toLowerCase());
+        return new OnnxModel(graph, registry, type, namespace + "_" + type.name().toLowerCase(), limits);
     }
 
     /** The same model with its weights under another namespace (to use two copies in one graph independently). */
     public OnnxModel withNamespace(String ns) {
-        return new OnnxModel(graph, registry, floatType, ns);
+        return new OnnxModel(graph, registry, floatType, ns, limits);
     }
 
     @Override

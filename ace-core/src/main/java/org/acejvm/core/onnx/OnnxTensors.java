@@ -60,8 +60,11 @@ final class OnnxTensors {
             if (d < 0) throw new ModelFormatException(what + ": negative dimension in " + Arrays.toString(shape));
         }
         long n = 1;
-        for (long d : shape) n = Math.multiplyExact(n, d);
-        if (n > Integer.MAX_VALUE) throw new ModelFormatException(what + ": " + n + " elements is too large");
+        for (long d : shape) n = d == 0 || n <= Integer.MAX_VALUE / Math.max(1, d) ? n * d : Long.MAX_VALUE; // no overflow
+        if (n > Integer.MAX_VALUE) {
+            throw new ModelFormatException(what + ": shape " + Arrays.toString(shape) + " is too large ("
+                    + (n == Long.MAX_VALUE ? "more than 2^63" : n) + " elements, at most " + Integer.MAX_VALUE + ")");
+        }
         int count = (int) n;
 
         ByteBuffer raw = null;

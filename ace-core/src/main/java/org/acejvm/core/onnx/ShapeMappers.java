@@ -91,6 +91,7 @@ final class ShapeMappers {
         INDArray v = ctx.attrTensor("value");
         DataType dt = v == null ? DataType.FLOAT : v.dataType();
         long[] shape = Shapes.values(dims);
+        ctx.reserveConstant(shape, dt);
         INDArray out = shape.length == 0 ? Nd4j.scalar(dt, 0) : Nd4j.create(dt, shape);
         if (v != null && out.length() > 0) out.assign(v.getDouble(0));
         return List.of(new Value.Const(out, null));
@@ -99,7 +100,8 @@ final class ShapeMappers {
     private static List<Value> range(NodeContext ctx) {
         double start = ctx.scalar(0, "start"), limit = ctx.scalar(1, "limit"), delta = ctx.scalar(2, "delta");
         DataType dt = ctx.constant(0, "start").dataType();
-        long n = Math.max(0, (long) Math.ceil((limit - start) / delta));
+        long n = Math.max(0, (long) Math.ceil((limit - start) / delta)); // delta 0: Long.MAX_VALUE, refused below
+        ctx.reserveConstant(new long[] {n}, DataType.DOUBLE);
         INDArray out = Nd4j.create(DataType.DOUBLE, n);
         for (long i = 0; i < n; i++) out.putScalar(i, start + i * delta);
         return List.of(new Value.Const(out.castTo(dt), null));
@@ -517,6 +519,7 @@ final class ShapeMappers {
         if (!ctx.isSym(0) && !ctx.isSym(1)) {
             if (ctx.isConst(0) && ctx.isConst(1)) {
                 INDArray a = ctx.constant(0, "A"), b = ctx.constant(1, "B");
+                ctx.reserveConstant(Shapes.values(Shapes.broadcast(ctx.shape(0), ctx.shape(1))), DataType.DOUBLE);
                 return List.of(new Value.Const(a.castTo(DataType.DOUBLE).eq(b.castTo(DataType.DOUBLE)), null));
             }
             throw ctx.unsupported("Equal on run-time values");

@@ -5,8 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import onnx.Onnx;
+import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.graph.SameDiffExecutor;
 import org.acejvm.core.graph.Weights;
@@ -29,10 +31,14 @@ final class Translation {
         final Map<String, String> initializerKeys;
         final Map<String, INDArray> derived = new ConcurrentHashMap<>();
         final Map<String, List<Value>> folded = new ConcurrentHashMap<>();
+        final OnnxModel.ConstantLimits limits;
+        /** Bytes of the import-time constants computed so far (checked against limits.maxTotalBytes). */
+        final AtomicLong constantBytes = new AtomicLong();
 
-        Shared(Weights weights, Map<String, String> initializerKeys) {
+        Shared(Weights weights, Map<String, String> initializerKeys, OnnxModel.ConstantLimits limits) {
             this.weights = weights;
             this.initializerKeys = initializerKeys;
+            this.limits = limits;
         }
     }
 
@@ -108,7 +114,7 @@ final class Translation {
             } catch (ShapeException e) {
                 throw new ModelFormatException(where(node) + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                if (e instanceof ModelFormatException) throw e;
+                if (e instanceof ModelFormatException || e instanceof InvalidInputException) throw e;
                 throw new ModelFormatException(where(node) + ": translation failed: " + e, e);
             }
             if (outs.size() > node.getOutputCount()) throw new IllegalStateException(where(node) + " mapped to too many outputs");
@@ -134,7 +140,13 @@ final class Translation {
         Translation sub = new Translation(graph, registry, scratch, "fold", floatType, shared);
         List<Value> outs = mapper.map(new NodeContext(sub, node, ins, scratch));
         List<String> names = new ArrayList<>();
-        for (Value v : outs) if (v instanceof Value.Dyn d) names.add(d.var().name());
+        for (Value v : outs) {
+            if (v instanceof Value.Dyn d) {
+                DataType type = d.var().dataType();
+                reserveConstant(node, Shapes.values(d.shape()), type == null ? DataType.DOUBLE : type);
+                names.add(d.var().name());
+            }
+        }
         Map<String, INDArray> computed = names.isEmpty() ? Map.of()
                 : new SameDiffExecutor(scratch, SameDiffExecutor.Memory.SESSION).forward(Map.of(), names);
         List<Value> result = new ArrayList<>(outs.size());
@@ -143,6 +155,36 @@ final class Translation {
             result.add(v instanceof Value.Dyn d ? new Value.Const(computed.get(d.var().name()), node.getOutput(k)) : v);
         }
         return result;
+    }
+
+    /**
+     * Counts an import-time constant of {@code shape} against the model's {@link OnnxModel.ConstantLimits} before it
+     * is allocated: a tiny file can declare any shape (ConstantOfShape [2^40, 2^40]), so the size is computed with
+     * overflow checks and refused with {@link InvalidInputException.TooLarge}.
+     */
+    void reserveConstant(Onnx.NodeProto node, long[] shape, DataType type) {
+        long bytes = Math.max(1, type.width());
+        boolean empty = false;
+        for (long d : shape) {
+            if (d < 0) throw new ModelFormatException(where(node) + ": negative dimension in constant shape " + java.util.Arrays.toString(shape));
+            empty |= d == 0;
+        }
+        for (long d : shape) bytes = empty ? 0 : d != 0 && bytes > Long.MAX_VALUE / d ? Long.MAX_VALUE : bytes * d;
+        OnnxModel.ConstantLimits limits = shared.limits;
+        String size = "a constant of shape " + java.util.Arrays.toString(shape) + " " + type + " ("
+                + (bytes == Long.MAX_VALUE ? "more than 2^63 bytes" : bytes + " bytes") + ")";
+        if (bytes > limits.maxBytes()) {
+            throw new InvalidInputException.TooLarge(where(node) + ": " + size + " is over the limit of " + limits.maxBytes()
+                    + " bytes per folded constant (set with -D" + OnnxModel.ConstantLimits.MAX_BYTES_PROPERTY
+                    + "=N or OnnxModel.load(file, ConstantLimits))", limits.maxBytes());
+        }
+        long total = shared.constantBytes.addAndGet(bytes);
+        if (total > limits.maxTotalBytes()) {
+            throw new InvalidInputException.TooLarge(where(node) + ": " + size + " brings the folded constants to " + total
+                    + " bytes, over the limit of " + limits.maxTotalBytes() + " bytes in all (set with -D"
+                    + OnnxModel.ConstantLimits.MAX_TOTAL_BYTES_PROPERTY + "=N or OnnxModel.load(file, ConstantLimits))",
+                    limits.maxTotalBytes());
+        }
     }
 
     private String where(Onnx.NodeProto node) {

@@ -16,6 +16,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,5 +115,92 @@ class NpzTest {
                 .hasMessageContaining("x.npy").hasMessageContaining("not an npy file");
         assertThatThrownBy(() -> Npz.read(tmp.resolve("missing.npz"))).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("not found");
+    }
+
+    // ---- declared sizes are checked before anything is allocated ----
+
+    /** An .npy header declaring float32 of {@code shape}, padded as NumPy does. */
+    private static byte[] npyHeader(String shape) {
+        StringBuilder d = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }");
+        while ((10 + d.length() + 1) % 64 != 0) d.append(' ');
+        d.append('\n');
+        byte[] dict = d.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] out = Arrays.copyOf(Npy.MAGIC, 10 + dict.length);
+        out[6] = 1;
+        out[8] = (byte) dict.length;
+        out[9] = (byte) (dict.length >> 8);
+        System.arraycopy(dict, 0, out, 10, dict.length);
+        return out;
+    }
+
+    /** A one-entry archive: {@code header} then {@code zeros} zero bytes, stored or deflated (written in 1 MiB chunks). */
+    private Path archive(String name, String entry, byte[] header, long zeros, boolean deflated) throws Exception {
+        Path p = tmp.resolve(name);
+        try (OutputStream f = Files.newOutputStream(p); ZipOutputStream zip = new ZipOutputStream(f)) {
+            ZipEntry e = new ZipEntry(entry);
+            byte[] chunk = new byte[1 << 20];
+            if (!deflated) {
+                CRC32 crc = new CRC32();
+                crc.update(header);
+                for (long left = zeros; left > 0; left -= chunk.length) crc.update(chunk, 0, (int) Math.min(chunk.length, left));
+                e.setMethod(ZipEntry.STORED);
+                e.setSize(header.length + zeros);
+                e.setCompressedSize(header.length + zeros);
+                e.setCrc(crc.getValue());
+            }
+            zip.putNextEntry(e);
+            zip.write(header);
+            for (long left = zeros; left > 0; left -= chunk.length) zip.write(chunk, 0, (int) Math.min(chunk.length, left));
+            zip.closeEntry();
+        }
+        return p;
+    }
+
+    private static long allocatedBytes(Runnable r) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId(), b0 = mx.getThreadAllocatedBytes(id);
+        r.run();
+        return mx.getThreadAllocatedBytes(id) - b0;
+    }
+
+    @Test
+    void anEntryOfOneMegabyteDeclaringAGigabyteIsRefusedFromItsHeader() throws Exception {
+        Path p = archive("declares1g.npz", "x.npy", npyHeader("268435456,"), 1 << 20, false);
+        assertThat(Files.size(p)).isLessThan(2 << 20);
+        for (boolean stream : new boolean[] {false, true}) {
+            long bytes = allocatedBytes(() -> assertThatThrownBy(() -> {
+                if (stream) Npz.read(Files.newInputStream(p), "res"); else Npz.read(p);
+            }).isInstanceOf(InvalidInputException.TooLarge.class).hasMessageContaining("declares 1073741824 bytes")
+                    .hasMessageContaining("limit of " + Npy.DEFAULT_MAX_BYTES).hasMessageContaining(Npy.MAX_BYTES_PROPERTY));
+            assertThat(bytes).as("bytes allocated while refusing").isLessThan(16L << 20);
+        }
+    }
+
+    @Test
+    void aDeflatedEntryThatUnpacksToMoreThanTheLimitIsRefusedBeforeItIsRead() throws Exception {
+        // 64 MiB of zeros deflate to about 64 KiB; the header tells the truth, the limit is 1 MiB
+        Path bomb = archive("bomb.npz", "x.npy", npyHeader("16777216,"), 64L << 20, true);
+        assertThat(Files.size(bomb)).isLessThan(1 << 20);
+        long bytes = allocatedBytes(() -> assertThatThrownBy(() -> Npz.readContents(bomb, 1 << 20))
+                .isInstanceOf(InvalidInputException.TooLarge.class).hasMessageContaining("declares 67108864 bytes")
+                .satisfies(e -> assertThat(((InvalidInputException.TooLarge) e).limit()).isEqualTo(1 << 20)));
+        assertThat(bytes).as("bytes allocated while refusing").isLessThan(16L << 20);
+        Path other = archive("other.npz", "notes.json", new byte[0], 2 << 20, true);
+        assertThatThrownBy(() -> Npz.readContents(other, 1 << 20)).isInstanceOf(InvalidInputException.TooLarge.class)
+                .hasMessageContaining("notes.json");
+        assertThat(Npz.readContents(other, 2 << 20).otherEntries().get("notes.json")).hasSize(2 << 20);
+    }
+
+    @Test
+    void anEntryHoldingLessThanItsHeaderDeclaresIsTruncated() throws Exception {
+        Path p = archive("short.npz", "x.npy", npyHeader("65536,"), 1024, false);
+        assertThatThrownBy(() -> Npz.read(p)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("truncated").hasMessageContaining("262144 bytes").hasMessageContaining("found 1024");
+        Path npy = tmp.resolve("declares1g.npy");
+        byte[] h = npyHeader("268435456,");
+        Files.write(npy, Arrays.copyOf(h, h.length + 1024));
+        assertThatThrownBy(() -> Npy.read(npy)).isInstanceOf(InvalidInputException.TooLarge.class);
+        assertThatThrownBy(() -> Npy.read(Files.newInputStream(npy), "x", 1L << 40)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("found 1024");
     }
 }

@@ -80,6 +80,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long start = System.nanoTime();
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
+        RunOptions.checkOutputFolder(out);
         Backends.logOnce();
         SameDiffClassifier classifier = models.classifier();
         DiffusionModel diffusion = models.diffusion(classifier.inputSpec());

@@ -68,6 +68,7 @@ public final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
+        RunOptions.checkOutputFolder(run.out);
         Backends.logOnce();
         SameDiffClassifier classifier = models.classifier();
         ImageSpec spec = classifier.inputSpec();

@@ -1,7 +1,9 @@
 package org.acejvm.examples.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.acejvm.attacks.AttackSettings;
+import org.acejvm.core.InvalidInputException;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.batch.MethodSpec;
 import picocli.CommandLine.Option;
@@ -78,6 +80,7 @@ class RunOptions {
         if (inpaintSteps != null && inpaintSteps < 1) {
             throw new IllegalArgumentException("--inpaint-steps must be at least 1, got " + inpaintSteps);
         }
+        checkOutputFolder(out);
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         if (filterSamples < 1) throw new IllegalArgumentException("--filter-samples must be at least 1, got " + filterSamples);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
@@ -85,6 +88,22 @@ class RunOptions {
             throw new IllegalArgumentException("--step-size must be a positive number, got " + stepSize);
         }
         resolved = true;
+    }
+
+    /**
+     * Refuses an --out that cannot be a folder (a file such as /etc/passwd, or a path through one) or is not
+     * writable, before any work: otherwise the run failed at its first write, as an unexpected error.
+     */
+    static void checkOutputFolder(Path out) {
+        for (Path p = out.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (!Files.exists(p)) continue;
+            if (!Files.isDirectory(p)) {
+                throw new InvalidInputException("--out " + out + ": " + (p.equals(out.toAbsolutePath()) ? "is" : p + " is")
+                        + " a file, not a folder");
+            }
+            if (!Files.isWritable(p)) throw new InvalidInputException("--out " + out + ": cannot write into " + p);
+            return;
+        }
     }
 
     /** Sets the resolved inpainting start on an explainer whose diffusion model is set (nothing if it is the filter's). */

@@ -94,6 +94,53 @@ class AceCommandErrorsTest {
         assertThat(errorLine()).contains("--frobnicate");
     }
 
+    @Test void anOutThatIsAFileIsAnInputError() throws Exception {
+        Path file = dir.resolve("passwd");
+        Files.writeString(file, "root:x:0:0\n");
+        assertThat(AceCommand.execute("explain", "--image", imageFile(32).toString(), "--target", "3", "--out", file.toString()))
+                .isEqualTo(1);
+        assertThat(errorLine()).contains("--out").contains("a file, not a folder");
+        err.reset();
+        assertThat(AceCommand.execute("demo", "--out", file.resolve("sub").toString())).isEqualTo(1);
+        assertThat(errorLine()).contains("a file, not a folder");
+        err.reset();
+        assertThat(AceCommand.execute("calibrate", "--out", file.toString())).isEqualTo(1);
+        assertThat(errorLine()).contains("a file, not a folder");
+    }
+
+    /** A classifier file of a few bytes: input x [N, 1, 32, 32], output y computed by {@code node} from {@code init}. */
+    private Path onnx(String name, onnx.Onnx.NodeProto node, onnx.Onnx.TensorProto init) throws Exception {
+        onnx.Onnx.TensorShapeProto.Builder shape = onnx.Onnx.TensorShapeProto.newBuilder()
+                .addDim(onnx.Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("N"));
+        for (long d : new long[] {1, 32, 32}) shape.addDim(onnx.Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        onnx.Onnx.GraphProto g = onnx.Onnx.GraphProto.newBuilder().setName(name).addNode(node).addInitializer(init)
+                .addInput(onnx.Onnx.ValueInfoProto.newBuilder().setName("x").setType(onnx.Onnx.TypeProto.newBuilder()
+                        .setTensorType(onnx.Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))))
+                .addOutput(onnx.Onnx.ValueInfoProto.newBuilder().setName("y")).build();
+        Path p = dir.resolve(name + ".onnx");
+        Files.write(p, onnx.Onnx.ModelProto.newBuilder().setIrVersion(8).setProducerName("test")
+                .addOpsetImport(onnx.Onnx.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(g).build().toByteArray());
+        return p;
+    }
+
+    @Test void sizesThatOverflowAreInputErrors() throws Exception {
+        long huge = 1L << 40;
+        // an initializer declaring 2^80 elements (was an ArithmeticException: exit 3)
+        Path init = onnx("init", onnx.Onnx.NodeProto.newBuilder().setOpType("Identity").addInput("w").addOutput("y").build(),
+                onnx.Onnx.TensorProto.newBuilder().setName("w").setDataType(1).addDims(huge).addDims(huge).build());
+        assertThat(AceCommand.execute("explain", "--classifier", init.toString(), "--image", imageFile(32).toString(),
+                "--target", "3", "--out", dir.toString())).isEqualTo(1);
+        assertThat(errorLine()).contains("init.onnx").contains("too large");
+        err.reset();
+        // a constant of 2^80 elements folded at import
+        Path cos = onnx("cos", onnx.Onnx.NodeProto.newBuilder().setOpType("ConstantOfShape").setName("big").addInput("s")
+                .addOutput("y").build(), onnx.Onnx.TensorProto.newBuilder().setName("s").setDataType(7).addDims(2)
+                .addInt64Data(huge).addInt64Data(huge).build());
+        assertThat(AceCommand.execute("explain", "--classifier", cos.toString(), "--image", imageFile(32).toString(),
+                "--target", "3", "--out", dir.toString())).isEqualTo(1);
+        assertThat(errorLine()).contains("cos.onnx").contains("over the limit");
+    }
+
     @Test void badNumberIsAUsageError() {
         assertThat(AceCommand.execute("demo", "--steps", "many")).isEqualTo(2);
         assertThat(errorLine()).contains("many");
