@@ -58,10 +58,31 @@ public final class Images {
     public static INDArray read(Path file, int channels, long maxPixels) {
         checkChannels(channels);
         if (!Files.isRegularFile(file)) throw new ModelFormatException("image file not found: " + file);
-        BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return fromBufferedImage(decode(in, file.toString(), maxPixels), channels, file.toString());
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * PNG or JPEG bytes (an image held in memory, for example a row of a cluster's table) as [1, channels, H, W], with
+     * the checks of {@link #read(Path, int)}; {@code name} names the image in errors.
+     */
+    public static INDArray decode(byte[] bytes, String name, int channels) {
+        checkChannels(channels);
+        Checks.notNull(bytes, "bytes");
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return fromBufferedImage(decode(in, name, Long.getLong(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS)), channels, name);
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read image " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String name, long maxPixels) throws IOException {
+        try {
             Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new ModelFormatException("not a PNG or JPEG image (or unsupported format): " + file);
+            if (!readers.hasNext()) throw new ModelFormatException("not a PNG or JPEG image (or unsupported format): " + name);
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
@@ -69,26 +90,24 @@ public final class Images {
                 // decoder would allocate before finding out that the data is missing
                 long w = reader.getWidth(0), h = reader.getHeight(0);
                 if (w * h > maxPixels) {
-                    throw new InvalidInputException.TooLarge(file + ": image is " + w + "x" + h + " pixels, over the limit of "
+                    throw new InvalidInputException.TooLarge(name + ": image is " + w + "x" + h + " pixels, over the limit of "
                             + maxPixels + " pixels (set with -D" + MAX_PIXELS_PROPERTY + "=N or Images.read(file, channels, maxPixels))",
                             maxPixels);
                 }
                 List<String> warnings = new java.util.ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                img = reader.read(0);
+                BufferedImage img = reader.read(0);
                 // a truncated JPEG decodes with a warning and grey filler where its data is missing
-                if (!warnings.isEmpty()) throw new ModelFormatException("corrupt or truncated image " + file + ": " + warnings.get(0));
+                if (!warnings.isEmpty()) throw new ModelFormatException("corrupt or truncated image " + name + ": " + warnings.get(0));
+                return img;
             } finally {
                 reader.dispose();
             }
-        } catch (IOException e) {
-            throw new ModelFormatException("cannot read image " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (e instanceof org.acejvm.core.AceException) throw e;
             // decoders throw unchecked exceptions on some malformed files
-            throw new ModelFormatException("cannot decode image " + file + ": " + e, e);
+            throw new ModelFormatException("cannot decode image " + name + ": " + e, e);
         }
-        return fromBufferedImage(img, channels, file.toString());
     }
 
     /** Reads an image and resizes it (bilinear) to height x width. */

@@ -132,7 +132,8 @@ public final class OnnxModel implements GraphFunction {
         Checks.notNull(bytes, "bytes");
         Checks.notNull(name, "name");
         OnnxGraph g = OnnxGraph.parse(bytes, null, name, OpRegistry.standard());
-        return create(g, Translation.sanitize("onnx/" + name.replaceFirst("\\.onnx$", "") + "_" + g.checksum), DataType.FLOAT);
+        return create(g, Translation.sanitize("onnx/" + name.replaceFirst("\\.onnx$", "") + "_" + g.checksum), DataType.FLOAT,
+                ConstantLimits.defaults());
     }
 
     /**
