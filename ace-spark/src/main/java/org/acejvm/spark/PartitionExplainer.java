@@ -17,7 +17,7 @@ import org.acejvm.refine.Explainer;
 import org.acejvm.refine.batch.BatchRunner;
 import org.acejvm.refine.batch.MethodSpec;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * included, does not depend on the partitioning or the executor, bit for bit (batched operators round differently
  * for other batch compositions).
  */
-final class PartitionExplainer implements MapPartitionsFunction<Row, Row> {
+final class PartitionExplainer implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
 
     private final Broadcast<ModelBundle> models;

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.acejvm.core.AceException;
 import org.acejvm.core.Checks;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.refine.batch.MethodSpec;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -22,6 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
+import scala.Tuple2;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -87,7 +90,7 @@ public final class SparkExplainer {
         int batch = method.batchSize();
         List<Row> todo = new ArrayList<>();
         for (int i = 0; i < all.length; i++) {
-            if (Arrays.binarySearch(done, all[i]) < 0) todo.add(RowFactory.create(all[i], (long) (i / batch)));
+            if (Arrays.binarySearch(done, all[i]) < 0) todo.add(RowFactory.create(all[i], (long) (i / batch), 0L));
         }
         List<List<Row>> waves = waves(todo, Math.max(1, waveSize / batch));
         LOG.info("{}: {} images, {} already in {}, {} to explain in {} waves", method.name(), all.length,
@@ -96,13 +99,20 @@ public final class SparkExplainer {
         long explained = 0;
         for (int w = 0; w < waves.size(); w++) {
             List<Row> wave = waves.get(w);
-            long batches = wave.stream().map(r -> r.getLong(1)).distinct().count();
+            long batches = wave.get(wave.size() - 1).getLong(2) + 1;
             int p = (int) Math.min(batches, partitions > 0 ? partitions : spark.sparkContext().defaultParallelism());
             Dataset<Row> keys = spark.createDataFrame(wave, BATCH_KEYS);
-            in.join(broadcast(keys), ImageRows.ID).repartition(p, col(PartitionExplainer.BATCH))
-                    .sortWithinPartitions(PartitionExplainer.BATCH, ImageRows.ID)
-                    .mapPartitions(fn, Encoders.row(ResultRows.SCHEMA))
-                    .write().mode(SaveMode.Append).parquet(out);
+            JavaRDD<Row> rows = in.join(broadcast(keys), ImageRows.ID).javaRDD()
+                    .mapToPair(r -> new Tuple2<>(new BatchSlots.Key(r.getLong(r.fieldIndex(SLOT)),
+                            r.getLong(r.fieldIndex(PartitionExplainer.BATCH)), r.getLong(r.fieldIndex(ImageRows.ID))), r))
+                    .repartitionAndSortWithinPartitions(new BatchSlots(p))
+                    .values()
+                    .mapPartitions(fn);
+            try {
+                spark.createDataFrame(rows, ResultRows.SCHEMA).write().mode(SaveMode.Append).parquet(out);
+            } catch (RuntimeException e) {
+                throw typedCause(e);
+            }
             explained += wave.size();
             double s = (System.nanoTime() - t0) / 1e9;
             LOG.info(String.format(Locale.ROOT, "%s: wave %d/%d committed, %d/%d images, %.1f images/min, about %.0f s left",
@@ -112,11 +122,26 @@ public final class SparkExplainer {
         return new SparkRun(all.length, all.length - todo.size(), todo.size(), waves.size(), (System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * The library's own error when a task failed with one (bad input found on an executor: Spark wraps it in its
+     * job failure), else the job failure itself.
+     */
+    private static RuntimeException typedCause(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AceException ace) return ace;
+        }
+        return e;
+    }
+
+    /** The column of a batch's place in its wave (0, 1, ...: it picks the partition). */
+    private static final String SLOT = "ace_slot";
+
     private static final StructType BATCH_KEYS = new StructType(new StructField[] {
         DataTypes.createStructField(ImageRows.ID, DataTypes.LongType, false),
-        DataTypes.createStructField(PartitionExplainer.BATCH, DataTypes.LongType, false)});
+        DataTypes.createStructField(PartitionExplainer.BATCH, DataTypes.LongType, false),
+        DataTypes.createStructField(SLOT, DataTypes.LongType, false)});
 
-    /** The (id, batch) rows cut into waves of {@code batchesPerWave} whole batches. */
+    /** The (id, batch, -) rows cut into waves of {@code batchesPerWave} whole batches, each row given its batch's slot. */
     private static List<List<Row>> waves(List<Row> todo, int batchesPerWave) {
         List<List<Row>> waves = new ArrayList<>();
         List<Row> current = new ArrayList<>();
@@ -132,7 +157,7 @@ public final class SparkExplainer {
                 batches++;
                 last = b;
             }
-            current.add(r);
+            current.add(RowFactory.create(r.getLong(0), b, batches - 1));
         }
         if (!current.isEmpty()) waves.add(current);
         return waves;

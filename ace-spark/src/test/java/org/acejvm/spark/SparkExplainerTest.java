@@ -179,5 +179,11 @@ class SparkExplainerTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("more than once").hasMessageContaining("1000");
         assertThatThrownBy(() -> explainer().build().explain(spark.range(3).toDF("id"), tmp.resolve("cols").toString()))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("expected columns id (long), image");
+        // found on an executor: the task's typed error reaches the caller, not only Spark's job failure
+        byte[] small = ImageRows.png(org.nd4j.linalg.factory.Nd4j.zeros(1, 28, 28));
+        List<Row> wrongSize = List.of(RowFactory.create(7L, small));
+        assertThatThrownBy(() -> explainer().build().explain(SparkFixture.input(spark, wrongSize), tmp.resolve("size").toString()))
+                .isInstanceOf(InvalidInputException.Shape.class).hasMessageContaining("image of id 7")
+                .hasMessageContaining("[N, 1, 32, 32]");
     }
 }
