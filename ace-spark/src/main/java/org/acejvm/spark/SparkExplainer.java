@@ -110,8 +110,10 @@ public final class SparkExplainer {
                     .mapPartitions(fn);
             try {
                 spark.createDataFrame(rows, ResultRows.SCHEMA).write().mode(SaveMode.Append).parquet(out);
-            } catch (RuntimeException e) {
-                throw typedCause(e);
+            } catch (Exception e) {   // Spark's job failure is a checked SparkException, thrown undeclared
+                AceException typed = typedCause(e);
+                if (typed != null) throw typed;
+                throw e;
             }
             explained += wave.size();
             double s = (System.nanoTime() - t0) / 1e9;
@@ -122,15 +124,12 @@ public final class SparkExplainer {
         return new SparkRun(all.length, all.length - todo.size(), todo.size(), waves.size(), (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * The library's own error when a task failed with one (bad input found on an executor: Spark wraps it in its
-     * job failure), else the job failure itself.
-     */
-    private static RuntimeException typedCause(RuntimeException e) {
+    /** The library's own error when a task failed with one (bad input found on an executor), else null. */
+    private static AceException typedCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AceException ace) return ace;
         }
-        return e;
+        return null;
     }
 
     /** The column of a batch's place in its wave (0, 1, ...: it picks the partition). */
