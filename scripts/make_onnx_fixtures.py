@@ -11,7 +11,8 @@ For every case, into ace-core/src/test/resources/onnx/<name>/:
                      float64 reference (rel = max|a-b| / max|b|)
 
 Cases: small operator graphs under onnx/ops/<name> (one or a few operators each), a small CNN, torchvision's
-ResNet and DenseNet classes (thin variants that keep every operator), and guided-diffusion UNets
+ResNet, ResNeXt, DenseNet, MobileNetV2/V3 and EfficientNet classes (thin variants that keep every operator),
+and guided-diffusion UNets
 (scripts/ace_torch/unet.py) in several configurations, opsets and attention forms.
 
 Usage: /usr/bin/python3 scripts/make_onnx_fixtures.py [name-prefix ...]
@@ -232,6 +233,13 @@ def op_cases():
          [x4('conv2', h=9, w=9)])
     case('conv1d', Lambda(lambda s, x: s.b(s.a(x)), a=nn.Conv1d(4, 6, 1), b=nn.Conv1d(6, 3, 3, padding=1)),
          [randn('conv1d', 2, 4, 10)])
+    case('conv_grouped', Lambda(lambda s, x: s.b(s.a(x)), a=nn.Conv2d(4, 6, 3, padding=1, groups=2),
+                                b=nn.Conv2d(6, 9, (3, 1), stride=2, padding=(1, 0), groups=3, bias=False)),
+         [x4('convg', c=4)])
+    # depthwise: multiplier 1 with bias, then multiplier 2 with stride, padding and dilation
+    case('conv_depthwise', Lambda(lambda s, x: s.b(s.a(x)), a=nn.Conv2d(4, 4, 3, padding=1, groups=4),
+                                  b=nn.Conv2d(4, 8, 3, stride=2, padding=2, dilation=2, groups=4, bias=False)),
+         [x4('convdw', c=4, h=9, w=9)])
     case('maxpool', nn.MaxPool2d(3, 2, 1), [x4('maxpool', h=9, w=9)])
     case('avgpool', Lambda(lambda s, x: F.avg_pool2d(x, 2)), [x4('avgpool')])
     case('avgpool_pad', Lambda(lambda s, x: torch.cat([F.avg_pool2d(x, 3, 2, 1),
@@ -256,6 +264,7 @@ def op_cases():
                           + torch.maximum(x, x * 0.5) + torch.minimum(x, -x)), [x4('binary')])
     case('activations', Lambda(lambda s, x: F.relu(x) + F.leaky_relu(x, 0.1) + F.gelu(x) + F.hardtanh(x)
                                 + F.elu(x) + F.softplus(x) + F.relu6(3 * x)), [x4('act')])
+    case('hard_activations', Lambda(lambda s, x: F.hardsigmoid(x * 4) + F.hardswish(x * 4)), [x4('hard')], opset=14)
     case('softmax', Lambda(lambda s, x: torch.softmax(x, 1) + torch.log_softmax(x, -1)), [randn('sm', 2, 4, 5)])
     case('resize_nearest', Lambda(lambda s, x: F.interpolate(x, scale_factor=2.0, mode='nearest')), [x4('rs', h=4, w=5)])
     case('upsample_size', Lambda(lambda s, x: F.interpolate(x, size=(12, 10), mode='nearest')), [x4('us', h=4, w=5)])
@@ -331,6 +340,51 @@ def thin_resnet18(num_classes=10, divisor=4):
     return m
 
 
+def randomize_bn(m):
+    """Non-trivial batch-norm statistics, so that the (fused) normalisation matters."""
+    for mod in m.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            with torch.no_grad():
+                mod.running_mean.uniform_(-0.2, 0.2)
+                mod.running_var.uniform_(0.5, 1.5)
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.uniform_(-0.2, 0.2)
+    return m
+
+
+def thin_mobilenet_v2(num_classes=10):
+    """torchvision's MobileNetV2 at width 0.25 (depthwise convolutions, ReLU6 as Clip)."""
+    from torchvision.models import mobilenet_v2
+    return randomize_bn(mobilenet_v2(width_mult=0.25, num_classes=num_classes))
+
+
+def thin_mobilenet_v3_small(num_classes=10):
+    """torchvision's MobileNetV3-Small at width 0.25 (depthwise convolutions, squeeze-excitation, hard-swish)."""
+    from torchvision.models import mobilenet_v3_small
+    return randomize_bn(mobilenet_v3_small(width_mult=0.25, num_classes=num_classes))
+
+
+def thin_efficientnet_b0(num_classes=10):
+    """torchvision's EfficientNet class with B0's block layout at width 0.25 and depth 0.5 (depthwise
+    convolutions, squeeze-excitation, SiLU)."""
+    from torchvision.models.efficientnet import EfficientNet, _efficientnet_conf
+    setting, last = _efficientnet_conf('efficientnet_b0', width_mult=0.25, depth_mult=0.5)
+    return randomize_bn(EfficientNet(setting, 0.2, last_channel=last, num_classes=num_classes))
+
+
+def thin_resnext(num_classes=10, divisor=8):
+    """torchvision's ResNet class with ResNeXt's grouped bottlenecks: [1, 1, 1, 1] blocks, 4 groups, widths / 8."""
+    from torchvision.models.resnet import ResNet, Bottleneck
+
+    class ThinResNeXt(ResNet):
+        def _make_layer(self, block, planes, blocks, stride=1, dilate=False):
+            return super()._make_layer(block, planes // divisor, blocks, stride, dilate)
+
+    m = ThinResNeXt(Bottleneck, [1, 1, 1, 1], groups=4, width_per_group=32, num_classes=num_classes)
+    m.fc = nn.Linear(512 * Bottleneck.expansion // divisor, num_classes)
+    return randomize_bn(m)
+
+
 def thin_densenet121(num_classes=10):
     """torchvision's DenseNet class with DenseNet-121's block layout (6, 12, 24, 16), growth rate 8, 16 initial
     features and bottleneck size 2 (instead of 32, 64, 4) to keep the file small."""
@@ -363,6 +417,14 @@ def arch_cases():
          note='torchvision ResNet class, ResNet-18 layout, widths / 4, 64x64 input')
     case('densenet121', thin_densenet121, [randn('densenet121', 2, 3, 64, 64)], ['x'],
          note='torchvision DenseNet class, DenseNet-121 layout, growth 8, 16 init features, bn_size 2, 64x64 input')
+    case('mobilenet_v2', thin_mobilenet_v2, [randn('mobilenet_v2', 2, 3, 64, 64)], ['x'],
+         note='torchvision MobileNetV2, width 0.25, 64x64 input')
+    case('mobilenet_v3_small', thin_mobilenet_v3_small, [randn('mobilenet_v3_small', 2, 3, 64, 64)], ['x'],
+         note='torchvision MobileNetV3-Small, width 0.25, 64x64 input')
+    case('efficientnet_b0', thin_efficientnet_b0, [randn('efficientnet_b0', 2, 3, 64, 64)], ['x'],
+         note='torchvision EfficientNet class, B0 layout, width 0.25, depth 0.5, 64x64 input')
+    case('resnext', thin_resnext, [randn('resnext', 2, 3, 64, 64)], ['x'],
+         note='torchvision ResNet class with grouped bottlenecks (ResNeXt), [1,1,1,1], 4 groups, widths / 8, 64x64 input')
 
     # (a) small guided-diffusion UNet, learned sigma, attention at 16 and 8 px, num_head_channels, scale-shift
     # norm, resblock up/down, exported from guided-diffusion-style code (Shape/Gather/Concat reshapes, chunk).

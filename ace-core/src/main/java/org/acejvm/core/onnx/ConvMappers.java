@@ -83,15 +83,22 @@ final class ConvMappers {
         return ctx.sd.nn().pad(ctx.tmp(), x, pv, PadMode.CONSTANT, value);
     }
 
+    /**
+     * Conv, 1-D or 2-D, with groups: group 1 is one conv2d; a depthwise convolution (one input channel per group,
+     * output channels grouped by input channel as ONNX orders them) is one depthwise_conv2d; other groups are one
+     * conv2d per group on a channel slice, concatenated. All have SameDiff gradients.
+     */
     private static List<Value> conv(NodeContext ctx) {
         Dim[] xs = ctx.shape(0);
         if (xs.length != 3 && xs.length != 4) throw ctx.unsupported("Conv on rank " + xs.length + " (1-D and 2-D only)");
         boolean oneD = xs.length == 3;
         INDArray w = ctx.constant(1, "weights");
         long group = ctx.attrInt("group", 1);
-        if (group != 1) throw ctx.unsupported("grouped convolution (group=" + group + ")");
         long o = w.size(0), i = w.size(1);
-        if (!xs[1].equals(Dim.of(i))) throw new ShapeException("Conv weights " + Arrays.toString(w.shape()) + " on input " + Shapes.str(xs));
+        if (group < 1 || o % group != 0 || !xs[1].equals(Dim.of(i * group))) {
+            throw new ShapeException("Conv weights " + Arrays.toString(w.shape()) + " with group=" + group + " on input "
+                    + Shapes.str(xs));
+        }
         long[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
         Window win = window(ctx, kernel, xs);
 
@@ -101,21 +108,49 @@ final class ConvMappers {
             win = new Window(win.kH, win.kW, win.sH, win.sW, win.dH, win.dW, 0, 0, 0, 0);
         }
         final long kH = win.kH, kW = win.kW, dH = win.dH, dW = win.dW;
-        SDVariable weights = ctx.shared(ctx.keyOf(1, "yxio-d" + dH + "x" + dW),
-                () -> HostArrays.permute(dilate(w.reshape(o, i, kH, kW), dH, dW), 2, 3, 1, 0));
         if (dH > 1 || dW > 1) { // oneDNN's dilated conv2d fails in ND4J 1.0.0-M2.1: use the equivalent dilated kernel
             win = new Window(dH * (kH - 1) + 1, dW * (kW - 1) + 1, win.sH, win.sW, 1, 1, win.pt, win.pl, win.pb, win.pr);
         }
         Conv2DConfig cfg = Conv2DConfig.builder().kH(win.kH).kW(win.kW).sH(win.sH).sW(win.sW).pH(win.pt).pW(win.pl)
                 .dH(win.dH).dW(win.dW).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
         String name = oneD ? ctx.tmp() : ctx.out();
-        SDVariable y;
+        SDVariable bias = null;
         if (ctx.has(2)) {
             INDArray b = ctx.constant(2, "bias");
-            SDVariable bias = ctx.shared(ctx.keyOf(2, "vec"), () -> b.reshape(b.length()));
-            y = ctx.sd.cnn().conv2d(name, x, weights, bias, cfg);
+            bias = ctx.shared(ctx.keyOf(2, "vec"), () -> b.reshape(b.length()));
+        }
+        SDVariable y;
+        if (group == 1) {
+            SDVariable weights = ctx.shared(ctx.keyOf(1, "yxio-d" + dH + "x" + dW),
+                    () -> HostArrays.permute(dilate(w.reshape(o, i, kH, kW), dH, dW), 2, 3, 1, 0));
+            y = bias == null ? ctx.sd.cnn().conv2d(name, x, weights, cfg) : ctx.sd.cnn().conv2d(name, x, weights, bias, cfg);
+        } else if (i == 1) {
+            // ONNX output channel c * m + j reads input channel c, as depthwise_conv2d's [kH, kW, C, m] weights do
+            long m = o / group;
+            SDVariable weights = ctx.shared(ctx.keyOf(1, "dw-yxcm-d" + dH + "x" + dW),
+                    () -> HostArrays.permute(dilate(w.reshape(o, 1, kH, kW), dH, dW).reshape(group, m,
+                            dH * (kH - 1) + 1, dW * (kW - 1) + 1), 2, 3, 0, 1));
+            y = bias == null ? ctx.sd.cnn().depthWiseConv2d(name, x, weights, cfg)
+                    : ctx.sd.cnn().depthWiseConv2d(name, x, weights, bias, cfg);
         } else {
-            y = ctx.sd.cnn().conv2d(name, x, weights, cfg);
+            long og = o / group;
+            Dim[] xs2 = oneD ? new Dim[] {xs[0], xs[1], Dim.of(1), xs[2]} : xs;
+            SDVariable[] parts = new SDVariable[(int) group];
+            for (int g = 0; g < group; g++) {
+                final int gi = g;
+                SDVariable xg = ShapeMappers.sliceAxis(ctx, ctx.tmp(), x, xs2, 1, g * i, i);
+                SDVariable wg = ctx.shared(ctx.keyOf(1, "g" + g + "-yxio-d" + dH + "x" + dW), () -> HostArrays.permute(
+                        dilate(w.get(NDArrayIndex.interval(gi * og, (gi + 1) * og)).reshape(og, i, kH, kW), dH, dW), 2, 3, 1, 0));
+                if (bias == null) {
+                    parts[g] = ctx.sd.cnn().conv2d(ctx.tmp(), xg, wg, cfg);
+                } else {
+                    INDArray b = ctx.constant(2, "bias");
+                    SDVariable bg = ctx.shared(ctx.keyOf(2, "g" + g + "-vec"),
+                            () -> b.reshape(b.length()).get(NDArrayIndex.interval(gi * og, (gi + 1) * og)).dup());
+                    parts[g] = ctx.sd.cnn().conv2d(ctx.tmp(), xg, wg, bg, cfg);
+                }
+            }
+            y = ctx.sd.concat(name, 1, parts);
         }
         long h = oneD ? 1 : xs[2].value(), wd = xs[xs.length - 1].value();
         long oh = win.outH(h, false), ow = win.outW(wd, false);

@@ -45,6 +45,10 @@ final class MathMappers {
     static void register(OpRegistry r) {
         UNARY.forEach((type, f) -> r.op(type, ctx -> List.of(ctx.dyn(f.apply(ctx, ctx.var(0)), ctx.shape(0)))));
         r.op("Clip", MathMappers::clip)
+                .op("HardSigmoid", ctx -> List.of(ctx.dyn(hardSigmoid(ctx, ctx.out(), ctx.var(0),
+                        ctx.attrFloat("alpha", 0.2), ctx.attrFloat("beta", 0.5)), ctx.shape(0))))
+                .op("HardSwish", ctx -> List.of(ctx.dyn(ctx.var(0).mul(ctx.out(),
+                        hardSigmoid(ctx, ctx.tmp(), ctx.var(0), 1.0 / 6, 0.5)), ctx.shape(0))))
                 .op("Add", ctx -> binary(ctx, "Add"))
                 .op("Sub", ctx -> binary(ctx, "Sub"))
                 .op("Mul", ctx -> binary(ctx, "Mul"))
@@ -68,6 +72,11 @@ final class MathMappers {
         double alpha = c.attrFloat("alpha", 1.0);
         if (Math.abs(alpha - 1.0) > 1e-12) throw c.unsupported("Elu with alpha " + alpha + " (only 1.0)");
         return c.sd.nn().elu(c.out(), x);
+    }
+
+    /** max(0, min(1, alpha x + beta)) (ONNX HardSigmoid; HardSwish is x times it with alpha 1/6). */
+    private static SDVariable hardSigmoid(NodeContext c, String name, SDVariable x, double alpha, double beta) {
+        return c.sd.math().clipByValue(name, x.mul(c.tmp(), alpha).add(c.tmp(), beta), 0, 1);
     }
 
     private static List<Value> clip(NodeContext ctx) {

@@ -23,6 +23,14 @@ class OnnxArchitecturesTest {
 
     @Test void densenet121() { check("densenet121"); }
 
+    @Test void mobilenetV2() { check("mobilenet_v2"); }
+
+    @Test void mobilenetV3Small() { check("mobilenet_v3_small"); }
+
+    @Test void efficientnetB0() { check("efficientnet_b0"); }
+
+    @Test void resnext() { check("resnext"); }
+
     @Test void guidedDiffusionUnet32() { check("unet_gd32"); }
 
     @Test void celebaStructureUnet() { check("unet_celeba"); }
