@@ -127,7 +127,8 @@ public final class Targets {
             Checks.classIndex(t[i], numClasses, "target of image " + i);
             if (kind != Kind.UNTARGETED && !allowSource && t[i] == sources[i]) {
                 throw new InvalidInputException.ClassIndex("target of image " + i + " is " + t[i]
-                        + ", the class the classifier already predicts; choose another class or use allowingSource()");
+                        + ", the class the classifier already predicts; choose another target class (or, from Java, allow it with "
+                                + "Targets.allowingSource())");
             }
         }
         return t;

@@ -41,11 +41,13 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Mixin ModelOptions models;
 
-    @Option(names = "--image", required = true, arity = "1..*", description = "PNG or JPEG files to explain.")
+    @Option(names = "--image", required = true, arity = "1..*",
+            description = "PNG or JPEG files to explain, folders of them, or patterns such as 'shoes/*.png'.")
     List<Path> images;
 
     @Option(names = "--target", required = true, split = ",",
-            description = "Target class: one for all images, or one per image (comma-separated); 'opposite' for a binary classifier.")
+            description = "Target class, as an index or a name (the embedded classes' or --labels'): one for all images, or one "
+                    + "per image (comma-separated); 'opposite' for a binary classifier.")
     List<String> target;
 
     @Option(names = "--fraction", defaultValue = "0.1", description = "Filter depth tau as a fraction of the respaced steps (default: ${DEFAULT-VALUE}).")
@@ -69,6 +71,7 @@ public final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         RunOptions.checkOutputFolder(run.out);
+        images = ImageFiles.expand(images, "--image");
         Backends.logOnce();
         SameDiffClassifier classifier = models.classifier();
         ImageSpec spec = classifier.inputSpec();
@@ -150,18 +153,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     + target.size() + " for " + images.size() + " images");
         }
         int[] t = new int[images.size()];
-        for (int i = 0; i < t.length; i++) {
-            String s = target.get(target.size() == 1 ? 0 : i).trim();
-            try {
-                t[i] = Integer.parseInt(s);
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException.ClassIndex("--target: expected a class index or 'opposite', got '" + s + "'");
-            }
-            if (t[i] < 0 || t[i] >= numClasses) {
-                throw new InvalidInputException.ClassIndex("--target " + t[i] + " is out of range: the classifier has classes 0.."
-                        + (numClasses - 1));
-            }
-        }
+        for (int i = 0; i < t.length; i++) t[i] = models.classIndex(target.get(target.size() == 1 ? 0 : i), numClasses, "--target");
         return Targets.classes(t);
     }
 }

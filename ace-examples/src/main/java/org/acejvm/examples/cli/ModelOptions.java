@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.acejvm.core.ImageSpec;
+import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.SameDiffClassifier;
 import org.acejvm.core.onnx.OnnxModel;
@@ -33,6 +34,9 @@ final class ModelOptions {
     @Option(names = "--respacing", defaultValue = "50", description = "Respacing, guided-diffusion form (default: ${DEFAULT-VALUE}).")
     String respacing;
 
+    @Option(names = "--labels", description = "Class names of --classifier, one per line in class order (for --target and reports).")
+    Path labelsFile;
+
     /** Whether both models are the embedded ones. */
     boolean embedded() { return classifierFile == null && diffusionFile == null; }
 
@@ -44,13 +48,48 @@ final class ModelOptions {
         return diffusionFile == null ? EmbeddedDefault.diffusionModel() : onnxDiffusion(diffusionFile, spec);
     }
 
-    /** The class names for reports: Fashion-MNIST's with the embedded classifier, "class i" otherwise. */
+    /** The class names: --labels, Fashion-MNIST's with the embedded classifier, else "class i". */
     List<String> classNames(int n) {
+        if (labelsFile != null) {
+            requireFile(labelsFile, "--labels");
+            List<String> names;
+            try {
+                names = Files.readAllLines(labelsFile).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            } catch (java.io.IOException e) {
+                throw new ModelFormatException("--labels: cannot read " + labelsFile + ": " + e.getMessage());
+            }
+            if (names.size() != n) {
+                throw new InvalidInputException.Mismatch("--labels: " + labelsFile + " names " + names.size()
+                        + " classes, the classifier has " + n);
+            }
+            return names;
+        }
         if (classifierFile == null) return FashionMnist.CLASS_NAMES;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) names.add("class " + i);
         return names;
     }
+
+    /**
+     * A class given on the command line: its index, or its name (case and punctuation ignored: "sandal", "T-shirt/top"
+     * and "tshirttop" all work with the embedded classifier).
+     */
+    int classIndex(String given, int n, String option) {
+        String s = given.strip();
+        if (s.matches("-?\\d+")) {
+            int c = Integer.parseInt(s);
+            if (c < 0 || c >= n) {
+                throw new InvalidInputException.ClassIndex(option + " " + c + " is out of range: the classifier has classes 0.." + (n - 1));
+            }
+            return c;
+        }
+        List<String> names = classNames(n);
+        for (int c = 0; c < n; c++) if (key(names.get(c)).equals(key(s)) && !key(s).isEmpty()) return c;
+        throw new InvalidInputException.ClassIndex(option + ": expected a class index 0.." + (n - 1) + " or a class name ("
+                + String.join(", ", names) + "), got '" + s + "'");
+    }
+
+    private static String key(String name) { return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", ""); }
 
     String describeClassifier() { return classifierFile == null ? "embedded" : classifierFile.toString(); }
 

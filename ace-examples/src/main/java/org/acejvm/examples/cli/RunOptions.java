@@ -14,14 +14,15 @@ class RunOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of all noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--steps", defaultValue = "50", description = "Attack iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "50", description = "Attack iterations per image (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--lambda", defaultValue = "0.001", description = "Weight of the distance term; in evaluate the l1 weight (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lambda", defaultValue = "0.001", description = "Weight of the distance term (the l1 distance's in evaluate; default: ${DEFAULT-VALUE}).")
     double lambda;
 
-    @Option(names = "--step-size", description = "Attack step (default: 4/255 with the embedded models, see "
-            + "EmbeddedDefault.ATTACK_STEP; 1/255, the reference's, with your own models).")
+    @Option(names = "--step-size", description = "How far each attack iteration moves a pixel (default: 4/255 with the "
+            + "embedded models, which need larger changes than 50 steps of 1/255 allow; 1/255, the reference's, with your "
+            + "own models).")
     Double stepSizeOption;
 
     /** The attack step in use: --step-size, or the command's default set by {@link #useDefaults}. */
@@ -46,9 +47,10 @@ class RunOptions {
     /** The batch size in use: --batch-size, or the command's default set by {@link #useDefaults}. */
     int batchSize = DEFAULT_BATCH;
 
-    @Option(names = "--inpaint-steps", description = "Respaced diffusion steps the inpainting refinement starts from "
-            + "(default: 4 with the embedded models and their --fraction, see EmbeddedDefault.INPAINT_STEPS; otherwise "
-            + "the filter's S = int(fraction * respaced steps), as the reference).")
+    @Option(names = "--inpaint-steps", description = "How many (respaced) diffusion steps the final inpainting runs, "
+            + "not to be confused with --steps, the attack's iterations (default: 4 with the embedded models and their "
+            + "--fraction, which keeps more flips than the filter's 5; otherwise the filter's S = int(fraction x respaced "
+            + "steps), as the reference).")
     Integer inpaintStepsOption;
 
     /** The inpainting start in use: --inpaint-steps, or the command's default; null: the filter's S. */
