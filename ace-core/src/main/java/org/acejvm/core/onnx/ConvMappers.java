@@ -56,7 +56,7 @@ final class ConvMappers {
         String auto = ctx.attrString("auto_pad", "NOTSET");
         if (auto.equals("VALID")) {
             pads = new long[2 * sp];
-        } else if (auto.startsWith("SAME")) {
+        } else if (auto.equals("SAME_UPPER") || auto.equals("SAME_LOWER")) {
             pads = new long[2 * sp];
             for (int i = 0; i < sp; i++) {
                 long in = xs[2 + i].value();

@@ -83,17 +83,37 @@ class OnnxErrorsTest {
 
     @Test
     void unsupportedOperatorFormNamesNode() throws IOException {
+        Onnx.ModelProto m = withConvAttribute(Onnx.AttributeProto.newBuilder().setName("auto_pad")
+                .setType(Onnx.AttributeProto.AttributeType.STRING).setS(org.nd4j.shade.protobuf.ByteString.copyFromUtf8("SAME_MIDDLE")));
+        Path p = write("autopad/model.onnx", m.toByteArray());
+        assertThatThrownBy(() -> OnnxModel.load(p)).isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("Conv").hasMessageContaining(firstConv(m).getName()).hasMessageContaining("auto_pad SAME_MIDDLE");
+    }
+
+    @Test
+    void groupsThatDoNotFitTheChannelsNameTheNode() throws IOException {
+        // the small CNN's first Conv has 1 input channel: 2 groups cannot split it
+        Onnx.ModelProto m = withConvAttribute(Onnx.AttributeProto.newBuilder().setName("group")
+                .setType(Onnx.AttributeProto.AttributeType.INT).setI(2));
+        Path p = write("grouped/model.onnx", m.toByteArray());
+        assertThatThrownBy(() -> OnnxModel.load(p)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(firstConv(m).getName()).hasMessageContaining("group=2");
+    }
+
+    /** The small CNN with {@code attribute} set on its first Conv (replacing one of the same name). */
+    private Onnx.ModelProto withConvAttribute(Onnx.AttributeProto.Builder attribute) throws IOException {
         Onnx.ModelProto m = smallCnn();
         Onnx.GraphProto.Builder g = m.getGraph().toBuilder();
         int conv = 0;
         while (!g.getNode(conv).getOpType().equals("Conv")) conv++;
         Onnx.NodeProto.Builder n = g.getNode(conv).toBuilder().clearAttribute();
-        for (Onnx.AttributeProto a : g.getNode(conv).getAttributeList()) if (!a.getName().equals("group")) n.addAttribute(a);
-        g.setNode(conv, n.addAttribute(Onnx.AttributeProto.newBuilder().setName("group")
-                .setType(Onnx.AttributeProto.AttributeType.INT).setI(2)).build());
-        Path p = write("grouped/model.onnx", m.toBuilder().setGraph(g).build().toByteArray());
-        assertThatThrownBy(() -> OnnxModel.load(p)).isInstanceOf(UnsupportedOperatorException.class)
-                .hasMessageContaining("Conv").hasMessageContaining(g.getNode(conv).getName()).hasMessageContaining("group");
+        for (Onnx.AttributeProto a : g.getNode(conv).getAttributeList()) if (!a.getName().equals(attribute.getName())) n.addAttribute(a);
+        g.setNode(conv, n.addAttribute(attribute).build());
+        return m.toBuilder().setGraph(g).build();
+    }
+
+    private static Onnx.NodeProto firstConv(Onnx.ModelProto m) {
+        return m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).findFirst().orElseThrow();
     }
 
     @Test
