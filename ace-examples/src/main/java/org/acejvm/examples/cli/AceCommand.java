@@ -19,6 +19,8 @@ public final class AceCommand implements Runnable {
     @Override public void run() { spec.commandLine().usage(System.out); }
 
     public static void main(String[] args) {
+        // --quiet: the logging backend's INFO lines (ND4J's start-up report among them) are not shown either
+        if (java.util.Arrays.asList(args).contains("--quiet")) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.exit(execute(args));
     }
 

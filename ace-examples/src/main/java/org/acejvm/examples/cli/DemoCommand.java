@@ -61,7 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
         Explainer ace = run.inpainting(Explainer.builder(classifier).attack(run.attack())
                 .diffusion(diffusion, EmbeddedDefault.FRACTION)).mask(EmbeddedDefault.MASK).batchSize(run.batchSize)
                 .seed(run.seed).method("ACE-" + run.distance).build();
-        List<Explanation> aceResults = ExplanationRun.run("ACE", ace, sel.images, targets, sel.ids, run.out, run.seed);
+        List<Explanation> aceResults = ExplanationRun.run("ACE", ace, sel.images, targets, sel.ids, run.out, run.seed,
+                run.progress(ace.batchSize()));
 
         ReportWriter report = new ReportWriter(run.out, "ACE on Fashion-MNIST (embedded default)", FashionMnist.CLASS_NAMES)
                 .section("ACE (" + run.attack + " through the diffusion filter, " + run.distance + ", inpainting refinement)",
@@ -71,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
             Explainer pgd = Explainer.builder(classifier).attack(run.attack()).refiner(Refiner.identity(EmbeddedDefault.MASK))
                     .batchSize(run.batchSize).seed(run.seed).method("plain-" + run.attack).build();
             plain = ExplanationRun.run("plain " + run.attack + " (no filter)", pgd, sel.images, targets, sel.ids,
-                    run.out.resolve("plain"), run.seed);
+                    run.out.resolve("plain"), run.seed, run.progress(pgd.batchSize()));
             report.section("Plain " + run.attack + " without the diffusion filter (for comparison)", plain, sel.originals);
             String plainName = "plain " + run.attack.toString().toUpperCase(Locale.ROOT);   // column headers: "plain PGD"
             report.compare(COMPARISON_FILE, "ACE vs " + plainName + " on the same images", "ACE", aceResults, plainName,

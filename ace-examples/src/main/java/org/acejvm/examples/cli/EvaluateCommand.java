@@ -101,7 +101,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ResultStore.writeAtomically(createdDir(dir).resolve("settings.txt"), settingsText() + recorded
                 + (noOracle ? "" : "oracle=" + EmbeddedDefault.oracleChecksum() + "\n"));
         Evaluation evaluation = new Evaluation(classifier, diffusion, dir, resume, overwrite, recorded,
-                () -> new ConsoleRunProgress(System.err));
+                () -> run.progress(run.batchSize));
 
         Map<String, StoredRun> runs = evaluation.run(specs(chosen, run.lambda), this::attackFolder, sel.images(), sel.ids(), targets);
         Map<String, List<Explanation>> results = new LinkedHashMap<>();
@@ -120,7 +120,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             DemoCommand.Selection sub = DemoCommand.select(classifier, lambdaCount, run.seed);
             EvaluationNotes.lambdaSweep(table, lambdas, run.lambda, runs.get(EvaluationMethod.ACE_L1.label), lambda -> {
                 Evaluation e = new Evaluation(classifier, diffusion, dir.resolve("lambda-" + EvaluationNotes.fmt(lambda)),
-                        resume, overwrite, recorded, () -> new ConsoleRunProgress(System.err));
+                        resume, overwrite, recorded, () -> run.progress(run.batchSize));
                 return e.run(specs(List.of(EvaluationMethod.ACE_L1), lambda), this::attackFolder, sub.images(), sub.ids(),
                         targets).get(EvaluationMethod.ACE_L1.label);
             }, (int) sub.images().size(0), dir.resolve("fr_vs_lambda.png"));

@@ -62,6 +62,10 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--resize", description = "Resize images to the classifier's input size instead of failing.")
     boolean resize;
 
+    @Option(names = "--json", description = "Print the results as one JSON object (per image: file, classes, success, "
+            + "probabilities, change) on stdout instead of the summary lines; for scripts (with --quiet).")
+    boolean json;
+
     @Option(names = "--settings", description = "A method written by 'ace calibrate' (MethodSpec text, e.g. "
             + "out/calibration.txt): its attack, step, distance weights, filter fraction, mask, seed and batch size replace "
             + "those options.")
@@ -87,7 +91,8 @@ public final class ExplainCommand implements Callable<Integer> {
             originals.put((long) i, batch.get(NDArrayIndex.point(i)).dup());
         }
         long seed = settings == null ? run.seed : settings.seed();
-        List<Explanation> results = ExplanationRun.run("ACE", explainer, batch, targets, ids, run.out, seed);
+        List<Explanation> results = ExplanationRun.run("ACE", explainer, batch, targets, ids, run.out, seed,
+                run.progress(explainer.batchSize()));
         List<String> reasons = diagnose(results, originals, explainer.attack().settings().step());
         ReportWriter report = new ReportWriter(run.out, "ACE explanations", models.classNames(classifier.numClasses()))
                 .section("ACE", results, originals)
@@ -99,10 +104,41 @@ public final class ExplainCommand implements Callable<Integer> {
         if (!reasons.isEmpty()) report.setting("attack diagnosis", String.join("; ", reasons));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         Path html = report.write(elapsed);
+        if (json) {
+            System.out.println(json(results, originals, models.classNames(classifier.numClasses()), html, reasons));
+            return 0;
+        }
         reasons.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "flip rate: %.1f%% (%d/%d); report: %s, %s%n", 100 * ReportWriter.flipRate(results),
                 results.stream().filter(Explanation::success).count(), results.size(), html, ReportWriter.formatDuration(elapsed));
         return 0;
+    }
+
+    /** The results as JSON: the report's path, the flip rate and one object per image, in the order given. */
+    private String json(List<Explanation> results, Map<Long, INDArray> originals, List<String> names, Path html,
+                        List<String> reasons) {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = mapper.createObjectNode();
+        root.put("report", html.toString());
+        root.put("flipRate", ReportWriter.flipRate(results));
+        com.fasterxml.jackson.databind.node.ArrayNode images = root.putArray("images");
+        for (Explanation e : results) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = images.addObject();
+            o.put("file", this.images.get((int) e.sampleId()).toString());
+            o.put("source", e.source()).put("sourceName", names.get(e.source()));
+            o.put("target", e.target()).put("targetName", e.target() >= 0 ? names.get(e.target()) : null);
+            o.put("success", e.success()).put("attackSuccess", e.attackSuccess()).put("iterations", e.iterations());
+            o.put("pTargetBefore", e.before().target()).put("pTargetAfter", e.after().target());
+            INDArray x = originals.get(e.sampleId()).reshape(1, -1);
+            o.put("meanAbsChange", org.nd4j.linalg.ops.transforms.Transforms.abs(e.explanation().toINDArray().reshape(1, -1)
+                    .sub(x.castTo(DataType.FLOAT))).meanNumber().doubleValue());
+        }
+        root.putArray("diagnosis").addAll(reasons.stream().map(mapper.getNodeFactory()::textNode).toList());
+        try {
+            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The explainer of the options, or of {@code settings} (a calibrated method) where given. */

@@ -9,6 +9,7 @@ import org.acejvm.core.result.Explanation;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.batch.BatchRunner;
 import org.acejvm.refine.batch.ResultStore;
+import org.acejvm.refine.batch.RunProgress;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,7 +23,7 @@ final class ExplanationRun {
     private ExplanationRun() {}
 
     static List<Explanation> run(String label, Explainer explainer, INDArray images, Targets targets, long[] ids, Path out,
-                                 long seed) {
+                                 long seed, RunProgress progress) {
         String settings = explainer + "\n" + explainer.attack().settings() + "\ntargets=" + targets + "\nseed=" + seed
                 + "\nimages=" + checksum(images) + "\n";
         ResultStore store = ResultStore.open(out, settings, ResultStore.Mode.RESUME_OR_SET_ASIDE);
@@ -31,7 +32,7 @@ final class ExplanationRun {
                     + store.setAside());
         }
         return BatchRunner.explain(label, explainer, images, ids, targets, BatchRunner.Sink.of(store),
-                new ConsoleRunProgress(System.err)).explanations();
+                progress).explanations();
     }
 
     /** A SHA-256 of the images' values (the store is keyed by sample id, so other images must not resume). */

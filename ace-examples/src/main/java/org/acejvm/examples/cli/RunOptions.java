@@ -58,6 +58,14 @@ class RunOptions {
 
     private boolean resolved;
 
+    @Option(names = "--quiet", description = "No progress bars (results and errors are still printed).")
+    boolean quiet;
+
+    /** The progress display of these options for batches of {@code batch} images: none with --quiet. */
+    org.acejvm.refine.batch.RunProgress progress(int batch) {
+        return quiet ? org.acejvm.refine.batch.RunProgress.none() : new ConsoleRunProgress(System.err, batch);
+    }
+
     @Option(names = "--out", defaultValue = "out", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
