@@ -267,6 +267,11 @@ def op_cases():
     case('hard_activations', Lambda(lambda s, x: F.hardsigmoid(x * 4) + F.hardswish(x * 4)), [x4('hard')], opset=14)
     case('softmax', Lambda(lambda s, x: torch.softmax(x, 1) + torch.log_softmax(x, -1)), [randn('sm', 2, 4, 5)])
     case('resize_nearest', Lambda(lambda s, x: F.interpolate(x, scale_factor=2.0, mode='nearest')), [x4('rs', h=4, w=5)])
+    case('resize_bilinear', Lambda(lambda s, x: torch.cat([
+        F.interpolate(x, scale_factor=2.0, mode='bilinear', align_corners=False),
+        F.interpolate(x, size=(8, 10), mode='bilinear', align_corners=True),
+        F.interpolate(F.interpolate(x, size=(3, 7), mode='bilinear', align_corners=False), size=(8, 10),
+                      mode='bilinear', align_corners=False)], 1)), [x4('rsb', h=4, w=5)], opset=13)
     case('upsample_size', Lambda(lambda s, x: F.interpolate(x, size=(12, 10), mode='nearest')), [x4('us', h=4, w=5)])
     case('reshape_shape', Lambda(lambda s, x: gd_like_reshape(x)), [x4('rsh', c=4)])
     case('split_concat_slice', Lambda(lambda s, x: split_concat(x)), [x4('scs', c=6)])
@@ -358,6 +363,16 @@ def thin_mobilenet_v2(num_classes=10):
     return randomize_bn(mobilenet_v2(width_mult=0.25, num_classes=num_classes))
 
 
+def gray_mobilenet_v2(num_classes=10):
+    """MobileNetV2 at width 0.25 with a 1-channel stem, for 1x32x32 Fashion-MNIST-sized input (random weights): a
+    classifier of another family to run `ace explain` with the embedded diffusion model."""
+    from torchvision.models import mobilenet_v2
+    m = mobilenet_v2(width_mult=0.25, num_classes=num_classes)
+    old = m.features[0][0]
+    m.features[0][0] = nn.Conv2d(1, old.out_channels, old.kernel_size, old.stride, old.padding, bias=False)
+    return randomize_bn(m)
+
+
 def thin_mobilenet_v3_small(num_classes=10):
     """torchvision's MobileNetV3-Small at width 0.25 (depthwise convolutions, squeeze-excitation, hard-swish)."""
     from torchvision.models import mobilenet_v3_small
@@ -419,6 +434,8 @@ def arch_cases():
          note='torchvision DenseNet class, DenseNet-121 layout, growth 8, 16 init features, bn_size 2, 64x64 input')
     case('mobilenet_v2', thin_mobilenet_v2, [randn('mobilenet_v2', 2, 3, 64, 64)], ['x'],
          note='torchvision MobileNetV2, width 0.25, 64x64 input')
+    case('mobilenet_v2_gray32', gray_mobilenet_v2, [randn('mobilenet_v2_gray32', 2, 1, 32, 32)], ['x'],
+         note='torchvision MobileNetV2, width 0.25, 1-channel stem, 1x32x32 input (for ace explain with the embedded diffusion model)')
     case('mobilenet_v3_small', thin_mobilenet_v3_small, [randn('mobilenet_v3_small', 2, 3, 64, 64)], ['x'],
          note='torchvision MobileNetV3-Small, width 0.25, 64x64 input')
     case('efficientnet_b0', thin_efficientnet_b0, [randn('efficientnet_b0', 2, 3, 64, 64)], ['x'],

@@ -14,7 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Convolution, pooling and nearest-neighbour upsampling: Conv (1-D and 2-D), MaxPool, AveragePool,
- * GlobalAveragePool, GlobalMaxPool, Resize (nearest, integer scales).
+ * GlobalAveragePool, GlobalMaxPool, Resize (nearest with integer scales; linear).
  *
  * <p>A 2-D Conv becomes one {@code conv2d} op on NCHW data with YXIO weights (ONNX's OIHW weights are permuted once
  * per model; SameDiff's OIYX backprop is broken) and the bias inside the op. 1-D convolutions run as 2-D ones on
@@ -222,7 +222,8 @@ final class ConvMappers {
         Dim[] xs = ctx.shape(0);
         if (xs.length != 4) throw ctx.unsupported("resize of a rank-" + xs.length + " tensor (only NCHW)");
         String mode = ctx.attrString("mode", "nearest");
-        if (!mode.equals("nearest")) throw ctx.unsupported("mode '" + mode + "' (only nearest; linear resizing has no SameDiff gradient)");
+        if (mode.equals("linear")) return linearResize(ctx, xs);
+        if (!mode.equals("nearest")) throw ctx.unsupported("mode '" + mode + "' (nearest and linear only)");
         String coord = ctx.attrString("coordinate_transformation_mode", "half_pixel");
         String nearest = ctx.attrString("nearest_mode", "round_prefer_floor");
         boolean replicates = (coord.equals("asymmetric") && nearest.equals("floor"))
@@ -259,5 +260,71 @@ final class ConvMappers {
         if (scale[2] == 1 && scale[3] == 1) return List.of(ctx.in(0));
         SDVariable y = ctx.sd.cnn().upsampling2d(ctx.out(), ctx.var(0), (int) scale[2], (int) scale[3], true);
         return List.of(ctx.dyn(y, new Dim[] {xs[0], xs[1], Dim.of(xs[2].value() * scale[2]), Dim.of(xs[3].value() * scale[3])}));
+    }
+
+    /**
+     * Resize with mode linear (bilinear on NCHW) as two matrix products with constant interpolation matrices,
+     * Y = A_h X A_w^T: exact, and differentiable through SameDiff's mmul (its own resize ops have no gradient). The
+     * matrices follow ONNX's coordinate transformation modes (half_pixel, pytorch_half_pixel, align_corners,
+     * asymmetric), with source coordinates clamped to the image as ONNX and PyTorch do.
+     */
+    private static List<Value> linearResize(NodeContext ctx, Dim[] xs) {
+        String coord = ctx.attrString("coordinate_transformation_mode", "half_pixel");
+        if (!List.of("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric").contains(coord)) {
+            throw ctx.unsupported("linear resize with coordinate_transformation_mode '" + coord + "'");
+        }
+        if (ctx.attrInt("antialias", 0) != 0) throw ctx.unsupported("linear resize with antialias");
+        long h = xs[2].value(), w = xs[3].value();
+        double[] scale = new double[4];
+        long[] out = new long[4];
+        boolean haveScales = ctx.has(2) && ctx.shape(2).length == 1 && ctx.shape(2)[0].value() > 0;
+        if (haveScales) {
+            INDArray s = ctx.constant(2, "scales");
+            for (int i = 0; i < 4; i++) scale[i] = s.getDouble(i);
+            out[2] = (long) Math.floor(h * scale[2]);
+            out[3] = (long) Math.floor(w * scale[3]);
+            if (scale[0] != 1 || scale[1] != 1) throw ctx.unsupported("resizing the batch or channel dimension");
+        } else if (ctx.has(3)) {
+            Dim[] sizes = ctx.dims(3, "sizes");
+            if (!sizes[0].equals(xs[0]) || !sizes[1].equals(xs[1])) throw ctx.unsupported("resizing the batch or channel dimension");
+            out[2] = sizes[2].value();
+            out[3] = sizes[3].value();
+            scale[2] = (double) out[2] / h;
+            scale[3] = (double) out[3] / w;
+        } else {
+            throw ctx.unsupported("resize without scales or sizes");
+        }
+        if (out[2] < 1 || out[3] < 1) throw ctx.unsupported("resize to an empty image");
+        long oh = out[2], ow = out[3], c = xs[1].value();
+        SDVariable awT = ctx.shared("resize-linear-" + coord + "-" + w + "-" + ow + "-" + scale[3],
+                () -> interpolation(w, ow, scale[3], coord).transpose().dup());
+        SDVariable ahT = ctx.shared("resize-linear-" + coord + "-" + h + "-" + oh + "-" + scale[2],
+                () -> interpolation(h, oh, scale[2], coord).transpose().dup());
+        SDVariable x = ctx.sd.reshape(ctx.tmp(), ctx.var(0), -1, w);
+        SDVariable y = ctx.sd.reshape(ctx.tmp(), ctx.sd.mmul(ctx.tmp(), x, awT), -1, c, h, ow);   // along the width
+        y = ctx.sd.reshape(ctx.tmp(), ctx.sd.permute(ctx.tmp(), y, 0, 1, 3, 2), -1, h);
+        y = ctx.sd.reshape(ctx.tmp(), ctx.sd.mmul(ctx.tmp(), y, ahT), -1, c, ow, oh);             // along the height
+        y = ctx.sd.permute(ctx.out(), y, 0, 1, 3, 2);
+        return List.of(ctx.dyn(y, new Dim[] {xs[0], xs[1], Dim.of(oh), Dim.of(ow)}));
+    }
+
+    /** The [out, in] matrix of 1-D linear interpolation from {@code in} samples to {@code out}. */
+    static INDArray interpolation(long in, long out, double scale, String coord) {
+        double[][] a = new double[(int) out][(int) in];
+        for (int o = 0; o < out; o++) {
+            double x = switch (coord) {
+                case "align_corners" -> out == 1 ? 0 : o * (double) (in - 1) / (out - 1);
+                case "asymmetric" -> o / scale;
+                case "pytorch_half_pixel" -> out == 1 ? 0 : (o + 0.5) / scale - 0.5;
+                default -> (o + 0.5) / scale - 0.5;
+            };
+            x = Math.max(0, Math.min(in - 1, x));
+            int x0 = (int) Math.floor(x);
+            int x1 = (int) Math.min(x0 + 1, in - 1);
+            double t = x - x0;
+            a[o][x0] += 1 - t;
+            a[o][x1] += t;
+        }
+        return Nd4j.createFromArray(a);   // double; cast to the model's float type where it is used
     }
 }

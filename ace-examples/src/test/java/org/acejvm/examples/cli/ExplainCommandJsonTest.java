@@ -18,21 +18,28 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class ExplainCommandJsonTest {
     @TempDir Path tmp;
 
-    @Test
-    void jsonResultsNameTheFileAndTheClasses() throws Exception {
+    /** Runs ace explain with {@code args} on one Fashion-MNIST test image (an ankle boot); its JSON output. */
+    private JsonNode explain(String... args) throws Exception {
         Images.write(FashionMnist.load(FashionMnist.Split.TEST, 1).images().get(NDArrayIndex.point(0)), tmp.resolve("boot.png"));
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = AceCommand.execute("explain", "--image", tmp.resolve("*.png").toString(), "--target", "sneaker",
-                    "--steps", "1", "--quiet", "--json", "--out", tmp.resolve("out").toString());
+            String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("explain", "--image",
+                    tmp.resolve("*.png").toString(), "--steps", "1", "--quiet", "--json", "--out", tmp.resolve("out").toString()),
+                    java.util.Arrays.stream(args)).toArray(String[]::new);
+            code = AceCommand.execute(all);
         } finally {
             System.setOut(old);
         }
         assertThat(code).isZero();
-        JsonNode root = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void jsonResultsNameTheFileAndTheClasses() throws Exception {
+        JsonNode root = explain("--target", "sneaker");
         JsonNode image = root.get("images").get(0);
         assertThat(image.get("file").asText()).endsWith("boot.png");
         assertThat(image.get("sourceName").asText()).isEqualTo("Ankle boot");
@@ -40,5 +47,18 @@ class ExplainCommandJsonTest {
         assertThat(image.get("targetName").asText()).isEqualTo("Sneaker");
         assertThat(image.get("pTargetAfter").asDouble()).isBetween(0.0, 1.0);
         assertThat(root.get("report").asText()).endsWith("report.html");
+    }
+
+    /** A classifier of another family (torchvision's MobileNetV2, 1-channel stem, random weights) with the embedded diffusion model. */
+    @Test
+    void explainsWithAMobileNetV2Classifier() throws Exception {
+        Path model = tmp.resolve("mobilenet_v2.onnx");
+        try (java.io.InputStream in = getClass().getResourceAsStream("/onnx/mobilenet_v2_gray32/model.onnx")) {
+            java.nio.file.Files.copy(in, model);
+        }
+        JsonNode image = explain("--classifier", model.toString(), "--target", "3").get("images").get(0);
+        assertThat(image.get("targetName").asText()).isEqualTo("class 3");
+        assertThat(image.get("pTargetAfter").asDouble()).isBetween(0.0, 1.0);
+        assertThat(image.get("meanAbsChange").asDouble()).isPositive();
     }
 }
