@@ -12,7 +12,7 @@ import org.acejvm.core.graph.ImageMap;
  */
 public interface Attack {
 
-    /** A short name ("PGD", "GD", "C&W", "FGSM", "Adam", ...). */
+    /** A short name ("PGD", "GD", "C&amp;W", "FGSM", "Adam", ...). */
     String name();
 
     /** The shared iterative settings. */

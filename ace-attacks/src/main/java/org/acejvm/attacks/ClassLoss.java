@@ -20,7 +20,7 @@ public sealed interface ClassLoss {
 
     /**
      * Whether the batch loss is the mean of the per-sample losses (cross-entropy, as the reference's
-     * {@code CrossEntropyLoss} / {@code BCEWithLogitsLoss}) rather than their sum (the reference's C&W losses).
+     * {@code CrossEntropyLoss} / {@code BCEWithLogitsLoss}) rather than their sum (the reference's C&amp;W losses).
      * Means are taken over a fixed nominal batch size, see {@link AttackSettings#lossBatchSize()}.
      */
     boolean averaged();

@@ -70,7 +70,7 @@ public final class DdpmFilter implements DiffusionFilter {
         this.gradientMode = gradientMode;
     }
 
-    /** A filter with S = {@code steps} respaced steps (1 <= S <= K). */
+    /** A filter with S = {@code steps} respaced steps (1 &lt;= S &lt;= K). */
     public static DdpmFilter of(DiffusionModel model, int steps, boolean stochastic) {
         Checks.notNull(model, "model");
         if (steps < 1 || steps > model.numSteps()) {

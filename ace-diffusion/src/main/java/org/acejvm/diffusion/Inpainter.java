@@ -62,7 +62,7 @@ public final class Inpainter {
         this.plan = buildPlan(steps, jumpLength, jumpCount);
     }
 
-    /** The reference refinement with S steps (1 <= S <= K). */
+    /** The reference refinement with S steps (1 &lt;= S &lt;= K). */
     public static Inpainter of(DiffusionModel model, int steps) {
         Checks.notNull(model, "model");
         if (steps < 1 || steps > model.numSteps()) {

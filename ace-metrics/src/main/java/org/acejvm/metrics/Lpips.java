@@ -50,7 +50,7 @@ public final class Lpips {
     }
 
     /**
-     * The distances of all pairs i < j of a batch [K, C, H, W], evaluating the network once: entry [i][j] (and
+     * The distances of all pairs i &lt; j of a batch [K, C, H, W], evaluating the network once: entry [i][j] (and
      * [j][i]) for i != j, 0 on the diagonal.
      */
     public double[][] pairwise(INDArray images) {

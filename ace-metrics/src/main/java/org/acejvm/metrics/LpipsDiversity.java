@@ -20,7 +20,7 @@ public final class LpipsDiversity {
     }
 
     /**
-     * Adds the counterfactuals [K, C, H, W] of one image; returns their mean pairwise distance, undefined when K < 2.
+     * Adds the counterfactuals [K, C, H, W] of one image; returns their mean pairwise distance, undefined when K &lt; 2.
      */
     public MetricValue add(INDArray counterfactualsOfOneImage) {
         Checks.images(counterfactualsOfOneImage, null, "counterfactualsOfOneImage");
