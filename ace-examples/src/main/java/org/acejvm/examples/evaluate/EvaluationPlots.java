@@ -17,7 +17,10 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The PNG charts of {@code ace evaluate}, drawn with XChart. */
+/**
+ * The PNG charts of {@code ace evaluate}, drawn with XChart: an optional dependency of ace-examples, so a program that
+ * calls this declares {@code org.knowm.xchart:xchart} itself.
+ */
 public final class EvaluationPlots {
     private static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
