@@ -39,6 +39,9 @@ public final class CalibrateCommand implements Callable<Integer> {
             + "correctly classified Fashion-MNIST test images, each aimed at the class it is most easily confused with).")
     Path imageDir;
 
+    @Option(names = "--grayscale", description = "Convert colour --images to grey for a 1-channel classifier instead of failing.")
+    boolean grayscale;
+
     @Option(names = "--count", defaultValue = "64", description = "Held-out images for the filter depth (default: ${DEFAULT-VALUE}).")
     int count;
 
@@ -90,7 +93,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             images = DemoCommand.select(classifier, count, seed).images();
             targets = DemoCommand.CONFUSABLE;
         } else {
-            images = ImageFiles.read(pngs(imageDir, count), classifier.inputSpec(), false, "--images");
+            images = ImageFiles.read(pngs(imageDir, count), classifier.inputSpec(), false, grayscale, "--images");
             targets = Targets.classes(RunnerUp.of(classifier.probabilities(images)));
         }
         CalibrationReport report = Calibration.run(classifier, diffusion, images, targets, plan(), System.err::println);

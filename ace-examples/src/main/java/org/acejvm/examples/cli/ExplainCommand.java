@@ -62,6 +62,9 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--resize", description = "Resize images to the classifier's input size instead of failing.")
     boolean resize;
 
+    @Option(names = "--grayscale", description = "Convert colour images to grey for a 1-channel classifier instead of failing.")
+    boolean grayscale;
+
     @Option(names = "--json", description = "Print the results as one JSON object (per image: file, classes, success, "
             + "probabilities, change) on stdout instead of the summary lines; for scripts (with --quiet).")
     boolean json;
@@ -79,7 +82,7 @@ public final class ExplainCommand implements Callable<Integer> {
         Backends.logOnce();
         SameDiffClassifier classifier = models.classifier();
         ImageSpec spec = classifier.inputSpec();
-        INDArray batch = ImageFiles.read(images, spec, resize, "--image");
+        INDArray batch = ImageFiles.read(images, spec, resize, grayscale, "--image");
         Targets targets = targets(classifier.numClasses());
         DiffusionModel diffusion = models.diffusion(spec);
         MethodSpec settings = settingsFile == null ? null : readSettings(settingsFile);

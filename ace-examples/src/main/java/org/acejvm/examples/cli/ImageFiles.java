@@ -13,6 +13,7 @@ import org.acejvm.core.io.Images;
 import org.acejvm.core.ModelFormatException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Image files as one NCHW batch of the classifier's size. */
 final class ImageFiles {
@@ -52,13 +53,27 @@ final class ImageFiles {
         }
     }
 
-    /** Reads {@code files}; an image of another size fails unless {@code resize}. {@code option} names the source in errors. */
-    static INDArray read(List<Path> files, ImageSpec spec, boolean resize, String option) {
+    /**
+     * Reads {@code files}; an image of another size fails unless {@code resize}, a colour image for a grey classifier
+     * unless {@code grayscale} (grey images stored as RGB, r = g = b, are read exactly either way; grey images for a
+     * colour classifier are repeated into its 3 channels, which loses nothing). {@code option} names the source in
+     * errors.
+     */
+    static INDArray read(List<Path> files, ImageSpec spec, boolean resize, boolean grayscale, String option) {
         if (files.isEmpty()) throw new ModelFormatException(option + ": no image files");
         List<INDArray> list = new ArrayList<>();
         for (Path p : files) {
             ModelOptions.requireFile(p, option);
-            INDArray x = Images.read(p, spec.channels());
+            INDArray x = Images.read(p, spec.channels() == 1 && !grayscale ? 3 : spec.channels());
+            if (x.size(1) != spec.channels()) {
+                INDArray r = x.get(NDArrayIndex.all(), NDArrayIndex.point(0)), g = x.get(NDArrayIndex.all(), NDArrayIndex.point(1)),
+                        b = x.get(NDArrayIndex.all(), NDArrayIndex.point(2));
+                if (!r.equals(g) || !g.equals(b)) {
+                    throw new InvalidInputException.Shape(p + ": a colour image, and the classifier takes grey images "
+                            + "(add --grayscale to convert it, ITU-R BT.601 luma)");
+                }
+                x = r.reshape(1, 1, x.size(2), x.size(3)).dup();
+            }
             if (x.size(2) != spec.height() || x.size(3) != spec.width()) {
                 if (!resize) {
                     throw new InvalidInputException.Shape(p + ": image is " + x.size(3) + "x" + x.size(2) + " pixels, the model takes "
