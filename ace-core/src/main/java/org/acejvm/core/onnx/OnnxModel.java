@@ -129,11 +129,17 @@ public final class OnnxModel implements GraphFunction {
      * model must be self-contained.
      */
     public static OnnxModel load(byte[] bytes, String name) {
+        return load(bytes, name, ConstantLimits.defaults());
+    }
+
+    /** {@link #load(byte[], String)} with explicit limits on the constants folded at import. */
+    public static OnnxModel load(byte[] bytes, String name, ConstantLimits limits) {
         Checks.notNull(bytes, "bytes");
         Checks.notNull(name, "name");
+        Checks.notNull(limits, "limits");
         OnnxGraph g = OnnxGraph.parse(bytes, null, name, OpRegistry.standard());
         return create(g, Translation.sanitize("onnx/" + name.replaceFirst("\\.onnx$", "") + "_" + g.checksum), DataType.FLOAT,
-                ConstantLimits.defaults());
+                limits);
     }
 
     /**
