@@ -92,6 +92,10 @@ final class OnnxGraph {
 
         // operators first: the most useful error for a well-formed file
         for (Onnx.NodeProto n : g.getNodeList()) {
+            if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty()) {
+                throw new ModelFormatException(source + ": node '" + n.getName() + "' (" + n.getOpType()
+                        + ") has no first output (corrupt or truncated file?)");
+            }
             String domain = n.getDomain();
             if (!(domain.isEmpty() || domain.equals("ai.onnx")) || !registry.supports(n.getOpType())) {
                 String detail = domain.isEmpty() || domain.equals("ai.onnx") ? "" : "operator domain '" + domain + "' is not supported";

@@ -62,4 +62,12 @@ class OnnxFuzzFindingsTest {
         OnnxModel ok = OnnxModel.load(model(List.of(node("Div", "y", "a", "b")), List.of(longs("a", 6, 7), longs("b", 2)), false), "div2.onnx");
         assertThat(ok.outputShape("y")).containsExactly(2);
     }
+    /** Finding: a node without outputs made the translator throw IndexOutOfBoundsException. */
+    @Test
+    void aNodeWithoutOutputsIsAFormatError() {
+        Onnx.NodeProto noOutput = Onnx.NodeProto.newBuilder().setOpType("Relu").setName("r").addInput("a").build();
+        byte[] bytes = model(List.of(noOutput, node("Identity", "y", "a")), List.of(longs("a", 1)), false);
+        assertThatThrownBy(() -> OnnxModel.load(bytes, "noout.onnx")).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("noout.onnx").hasMessageContaining("'r' (Relu) has no first output");
+    }
 }
