@@ -70,4 +70,12 @@ class OnnxFuzzFindingsTest {
         assertThatThrownBy(() -> OnnxModel.load(bytes, "noout.onnx")).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("noout.onnx").hasMessageContaining("'r' (Relu) has no first output");
     }
+    /** Finding: Mul(x, Sigmoid()) with a Sigmoid without inputs made the SiLU fusion throw IndexOutOfBoundsException. */
+    @Test
+    void aSigmoidWithoutInputsIsNotFusedAndIsAFormatError() {
+        Onnx.NodeProto sigmoid = Onnx.NodeProto.newBuilder().setOpType("Sigmoid").setName("s").addOutput("s_out").build();
+        byte[] bytes = model(List.of(sigmoid, node("Mul", "y", "k", "s_out")), List.of(), true);
+        assertThatThrownBy(() -> OnnxModel.load(bytes, "sigmoid.onnx")).isInstanceOf(UnsupportedOperatorException.class)
+                .hasMessageContaining("Sigmoid (node 's'").hasMessageContaining("input 0 is missing");
+    }
 }
