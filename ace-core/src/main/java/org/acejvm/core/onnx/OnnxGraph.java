@@ -63,6 +63,17 @@ final class OnnxGraph {
     }
 
     static OnnxGraph parse(byte[] bytes, Path modelDir, String source, OpRegistry registry) {
+        try {
+            return parseChecked(bytes, modelDir, source, registry);
+        } catch (org.acejvm.core.AceException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a model file is untrusted input: whatever the checks below miss is still a format error
+            throw new ModelFormatException(source + ": cannot be read (" + OnnxModel.INTERNAL_ERROR + ": " + e + ")", e);
+        }
+    }
+
+    private static OnnxGraph parseChecked(byte[] bytes, Path modelDir, String source, OpRegistry registry) {
         Onnx.ModelProto model;
         try {
             model = Onnx.ModelProto.parseFrom(bytes);

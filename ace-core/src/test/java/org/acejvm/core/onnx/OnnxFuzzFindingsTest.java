@@ -78,4 +78,17 @@ class OnnxFuzzFindingsTest {
         assertThatThrownBy(() -> OnnxModel.load(bytes, "sigmoid.onnx")).isInstanceOf(UnsupportedOperatorException.class)
                 .hasMessageContaining("Sigmoid (node 's'").hasMessageContaining("input 0 is missing");
     }
+    /** Finding: a graph output with two batch-dependent dimensions escaped as the translator's internal ShapeException. */
+    @Test
+    void anOutputWithTwoBatchDependentDimensionsIsAFormatError() {
+        // y = k^T k: [3, N] x [N, 3] is fine, but k x k^T is [N, N]
+        Onnx.NodeProto t = Onnx.NodeProto.newBuilder().setOpType("Transpose").setName("t").addInput("kf").addOutput("kt").build();
+        Onnx.NodeProto cast = Onnx.NodeProto.newBuilder().setOpType("Cast").setName("c").addInput("k").addOutput("kf")
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("to").setType(Onnx.AttributeProto.AttributeType.INT).setI(1)).build();
+        byte[] bytes = model(List.of(cast, t, node("MatMul", "y", "kf", "kt")), List.of(), true);
+        assertThatThrownBy(() -> OnnxModel.load(bytes, "nn.onnx")).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("nn.onnx").hasMessageContaining("graph output 'y'")
+                .hasMessageContaining("more than one batch-dependent dimension")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(OnnxModel.INTERNAL_ERROR));
+    }
 }
