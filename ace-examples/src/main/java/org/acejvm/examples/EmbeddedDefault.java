@@ -2,9 +2,6 @@ package org.acejvm.examples;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.Preprocessing;
@@ -91,7 +88,7 @@ public final class EmbeddedDefault {
      * normalises inside the graph. Not differentiated through by any explainer.
      */
     public static SameDiffClassifier oracle() {
-        OnnxModel net = OnnxModel.load(resourceFile(ORACLE_RESOURCE, "fmnist-oracle", ".onnx")).withNamespace("oracle");
+        OnnxModel net = OnnxModel.load(resourceBytes(ORACLE_RESOURCE), "fmnist-oracle.onnx").withNamespace("oracle");
         long[] in = net.inputShape(net.inputNames().get(0));
         long[] out = net.outputShape(net.outputNames().get(0));
         if (!FashionMnist.SPEC.matches(in)
@@ -104,7 +101,7 @@ public final class EmbeddedDefault {
 
     /** The shipped diffusion model with its schedule. */
     public static DiffusionModel diffusionModel() {
-        return diffusionModel(OnnxModel.load(resourceFile(DIFFUSION_RESOURCE, "fmnist-ddpm", ".onnx")), TIMESTEPS, RESPACING);
+        return diffusionModel(OnnxModel.load(resourceBytes(DIFFUSION_RESOURCE), "fmnist-ddpm.onnx"), TIMESTEPS, RESPACING);
     }
 
     /** A diffusion model over an imported UNet (x in [-1, 1], timesteps) with a linear schedule, respaced. */
@@ -142,18 +139,18 @@ public final class EmbeddedDefault {
         }
     }
 
-    /** A classpath resource as a file (extracted to a temporary file when it lives inside a jar). */
-    static Path resourceFile(String resource, String prefix, String suffix) {
+    /**
+     * The bytes of an embedded model (loaded from memory: no temporary copy of it is written, so none is left behind
+     * or readable by other users).
+     */
+    static byte[] resourceBytes(String resource) {
         try (InputStream in = EmbeddedDefault.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new ModelFormatException("embedded model " + resource + " is missing from the classpath (rebuild ace-examples)");
             }
-            Path tmp = Files.createTempFile(prefix, suffix);
-            tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return tmp;
+            return in.readAllBytes();
         } catch (IOException e) {
-            throw new ModelFormatException("cannot extract embedded model " + resource + ": " + e.getMessage(), e);
+            throw new ModelFormatException("cannot read embedded model " + resource + ": " + e.getMessage(), e);
         }
     }
 }

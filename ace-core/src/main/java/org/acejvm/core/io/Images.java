@@ -19,6 +19,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.acejvm.core.Checks;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
@@ -70,10 +71,16 @@ public final class Images {
      * the checks of {@link #read(Path, int)}; {@code name} names the image in errors.
      */
     public static INDArray decode(byte[] bytes, String name, int channels) {
+        return decode(bytes, name, channels, Long.getLong(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS));
+    }
+
+    /** {@link #decode(byte[], String, int)} with an explicit limit on width x height, checked from the header. */
+    public static INDArray decode(byte[] bytes, String name, int channels, long maxPixels) {
         checkChannels(channels);
         Checks.notNull(bytes, "bytes");
-        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
-            return fromBufferedImage(decode(in, name, Long.getLong(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS)), channels, name);
+        // a memory cache: ImageIO.createImageInputStream would cache a stream in a temporary file
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return fromBufferedImage(decode(in, name, maxPixels), channels, name);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read image " + name + ": " + e.getMessage(), e);
         }

@@ -99,6 +99,8 @@ public final class Npz {
             throw new ModelFormatException(file + ": not a valid npz (zip) archive: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read npz file " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw badEntryName(file.toString(), e);
         }
         return new Contents(arrays, others);
     }
@@ -132,9 +134,17 @@ public final class Npz {
             throw new ModelFormatException(source + ": not a valid npz (zip) archive: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read npz " + source + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw badEntryName(source, e);
         }
         if (count == 0) throw new ModelFormatException(source + ": npz (zip) archive has no entries or is corrupt");
         return new Contents(arrays, others);
+    }
+
+    /** java.util.zip throws IllegalArgumentException for an entry name that is not valid UTF-8. */
+    private static ModelFormatException badEntryName(String source, IllegalArgumentException e) {
+        return new ModelFormatException(source + ": not a valid npz (zip) archive: an entry name is not valid UTF-8 ("
+                + e.getMessage() + ")", e);
     }
 
     /** Reads one entry to its end; {@code size} is its uncompressed size if the archive says (-1 if not). */

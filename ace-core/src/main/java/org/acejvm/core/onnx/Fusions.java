@@ -37,7 +37,8 @@ final class Fusions {
             for (int k = 0; k < 2; k++) {
                 String x = n.getInput(k), s = n.getInput(1 - k);
                 Onnx.NodeProto p = producer.get(s);
-                if (p != null && p.getOpType().equals("Sigmoid") && p.getInput(0).equals(x) && uses.get(s) == 1
+                if (p != null && p.getOpType().equals("Sigmoid") && p.getInputCount() == 1 && p.getInput(0).equals(x)
+                        && n.getOutputCount() >= 1 && uses.get(s) == 1
                         && !removed.contains(p)) {
                     removed.add(p);
                     replaced.put(n, Onnx.NodeProto.newBuilder().setOpType(SWISH).setName(n.getName())

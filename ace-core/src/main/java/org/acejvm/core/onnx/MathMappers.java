@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -52,7 +53,7 @@ final class MathMappers {
                 .op("Add", ctx -> binary(ctx, "Add"))
                 .op("Sub", ctx -> binary(ctx, "Sub"))
                 .op("Mul", ctx -> binary(ctx, "Mul"))
-                .op("Div", ctx -> binary(ctx, "Div"))
+                .op("Div", MathMappers::div)
                 .op("Max", ctx -> variadic(ctx, "Max"))
                 .op("Min", ctx -> variadic(ctx, "Min"))
                 .op("Sum", ctx -> variadic(ctx, "Add"))
@@ -148,6 +149,27 @@ final class MathMappers {
             if (Arrays.equals(out, b)) return List.of(ctx.dyn(ctx.broadcastMul(name, y, x, out), out));
         }
         return List.of(ctx.dyn(pairwise(ctx.sd, op, name, x, y), out));
+    }
+
+    /**
+     * Div. An integer division by 0, or of the smallest value by -1, traps in the native library (SIGFPE: the JVM dies),
+     * whether it runs when a constant is folded at import or later in a graph: an integer divisor must be a constant
+     * holding neither. Shape arithmetic ({@code Shape(x)[2] / 2}) is computed in Java and checked there.
+     */
+    private static List<Value> div(NodeContext ctx) {
+        if (!ctx.isSym(0) && !ctx.isSym(1) && !(ctx.isFloat(0) && ctx.isFloat(1))) {
+            if (!ctx.isConst(1)) throw ctx.unsupported("an integer division needs a constant divisor");
+            INDArray d = ctx.constant(1, "divisor");
+            if (!d.dataType().isFPType() && !d.isEmpty()) {
+                for (long v : d.castTo(DataType.LONG).reshape(-1).toLongVector()) {
+                    if (v == 0 || v == -1) {
+                        throw ctx.invalid("integer divisor holds " + v + " (a division by 0, or of the smallest integer by -1, "
+                                + "would crash the native library)");
+                    }
+                }
+            }
+        }
+        return binary(ctx, "Div");
     }
 
     private static SDVariable pairwise(SameDiff sd, String op, String name, SDVariable x, SDVariable y) {

@@ -42,6 +42,12 @@ final class NodeContext {
         return new UnsupportedOperatorException(opType(), nodeName(), opset(), detail);
     }
 
+    /** A node that cannot be computed (for example a constant integer divisor holding 0), named like the translator names it. */
+    org.acejvm.core.ModelFormatException invalid(String detail) {
+        return new org.acejvm.core.ModelFormatException(translation.graph.source + ": node '" + nodeName() + "' ("
+                + opType() + ", opset " + opset() + "): " + detail);
+    }
+
     // ---- inputs ----
 
     int inputCount() { return inputs.size(); }

@@ -63,6 +63,17 @@ final class OnnxGraph {
     }
 
     static OnnxGraph parse(byte[] bytes, Path modelDir, String source, OpRegistry registry) {
+        try {
+            return parseChecked(bytes, modelDir, source, registry);
+        } catch (org.acejvm.core.AceException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a model file is untrusted input: whatever the checks below miss is still a format error
+            throw new ModelFormatException(source + ": cannot be read (" + OnnxModel.INTERNAL_ERROR + ": " + e + ")", e);
+        }
+    }
+
+    private static OnnxGraph parseChecked(byte[] bytes, Path modelDir, String source, OpRegistry registry) {
         Onnx.ModelProto model;
         try {
             model = Onnx.ModelProto.parseFrom(bytes);
@@ -92,6 +103,10 @@ final class OnnxGraph {
 
         // operators first: the most useful error for a well-formed file
         for (Onnx.NodeProto n : g.getNodeList()) {
+            if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty()) {
+                throw new ModelFormatException(source + ": node '" + n.getName() + "' (" + n.getOpType()
+                        + ") has no first output (corrupt or truncated file?)");
+            }
             String domain = n.getDomain();
             if (!(domain.isEmpty() || domain.equals("ai.onnx")) || !registry.supports(n.getOpType())) {
                 String detail = domain.isEmpty() || domain.equals("ai.onnx") ? "" : "operator domain '" + domain + "' is not supported";

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.acejvm.core.Checks;
+import org.acejvm.core.AceException;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.ModelFormatException;
 import org.acejvm.core.graph.GraphFunction;
@@ -100,9 +101,20 @@ public final class OnnxModel implements GraphFunction {
         Translation.Result r = new Translation(graph, registry, scratch, "check", floatType, shared).run(ins);
         this.opsPerCall = scratch.getOps().size() - before;
         for (int i = 0; i < graph.outputs.size(); i++) {
-            outputShapes.put(graph.outputs.get(i), Shapes.forReshape(r.shapes()[i]));
+            try {
+                outputShapes.put(graph.outputs.get(i), Shapes.forReshape(r.shapes()[i]));
+            } catch (ShapeException e) {
+                throw new ModelFormatException(graph.source + ": graph output '" + graph.outputs.get(i) + "': " + e.getMessage()
+                        + " (only the first dimension may depend on the batch)", e);
+            }
         }
     }
+
+    /**
+     * Marks the {@link ModelFormatException} of a model that failed in a way the translator does not check for (a bug
+     * of the translator rather than of the file; the fuzz tests treat it as a finding).
+     */
+    public static final String INTERNAL_ERROR = "internal error of the translator";
 
     /**
      * Loads, checks and translates an ONNX file, computing in float32. The weights are named
@@ -129,11 +141,17 @@ public final class OnnxModel implements GraphFunction {
      * model must be self-contained.
      */
     public static OnnxModel load(byte[] bytes, String name) {
+        return load(bytes, name, ConstantLimits.defaults());
+    }
+
+    /** {@link #load(byte[], String)} with explicit limits on the constants folded at import. */
+    public static OnnxModel load(byte[] bytes, String name, ConstantLimits limits) {
         Checks.notNull(bytes, "bytes");
         Checks.notNull(name, "name");
+        Checks.notNull(limits, "limits");
         OnnxGraph g = OnnxGraph.parse(bytes, null, name, OpRegistry.standard());
         return create(g, Translation.sanitize("onnx/" + name.replaceFirst("\\.onnx$", "") + "_" + g.checksum), DataType.FLOAT,
-                ConstantLimits.defaults());
+                limits);
     }
 
     /**
@@ -150,7 +168,15 @@ public final class OnnxModel implements GraphFunction {
 
     private static OnnxModel create(OnnxGraph g, String namespace, DataType floatType, ConstantLimits limits) {
         long t0 = System.nanoTime();
-        OnnxModel m = new OnnxModel(g, OpRegistry.standard(), floatType, namespace, limits);
+        OnnxModel m;
+        try {
+            m = new OnnxModel(g, OpRegistry.standard(), floatType, namespace, limits);
+        } catch (AceException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a model file is untrusted input: whatever the translator failed to check is still a format error
+            throw new ModelFormatException(g.source + ": cannot be translated (" + INTERNAL_ERROR + ": " + e + ")", e);
+        }
         LOG.debug("loaded {} ({} nodes, opset {}, {} SameDiff ops per call) in {} ms", g.source, g.nodes.size(), g.opset,
                 m.opsPerCall, (System.nanoTime() - t0) / 1_000_000);
         return m;

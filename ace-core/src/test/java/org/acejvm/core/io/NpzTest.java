@@ -203,4 +203,19 @@ class NpzTest {
         assertThatThrownBy(() -> Npy.read(Files.newInputStream(npy), "x", 1L << 40)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("found 1024");
     }
+    /** Fuzzing finding: an entry name that is not UTF-8 made java.util.zip throw IllegalArgumentException. */
+    @Test
+    void anEntryNameThatIsNotUtf8IsAFormatError() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Npz.write(out, Map.of("x", floats(DataType.FLOAT, 2)), Map.of(), false);
+        byte[] bytes = out.toByteArray();
+        for (int i = 0; i + 5 <= bytes.length; i++) { // the name in the local and in the central header
+            if (new String(bytes, i, 5, StandardCharsets.ISO_8859_1).equals("x.npy")) bytes[i] = (byte) 0xff;
+        }
+        assertThatThrownBy(() -> Npz.readContents(new ByteArrayInputStream(bytes), "bad-name.npz"))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("bad-name.npz").hasMessageContaining("UTF-8");
+        Path f = tmp.resolve("bad-name.npz");
+        Files.write(f, bytes);
+        assertThatThrownBy(() -> Npz.readContents(f)).isInstanceOf(ModelFormatException.class).hasMessageContaining("bad-name.npz");
+    }
 }

@@ -99,8 +99,10 @@ public final class CalibrateCommand implements Callable<Integer> {
         CalibrationReport report = Calibration.run(classifier, diffusion, images, targets, plan(), System.err::println);
         Path settings = write(report, out);
         System.out.print(report.toText());
-        System.out.printf("settings: %s (use: ace explain --settings %s ...; same --timesteps %d --respacing %s); "
-                        + "report: %s, %s%n", settings, settings, models.timesteps, models.respacing,
+        String schedule = models.diffusionFile == null ? ""
+                : "; same --timesteps " + models.timesteps() + " --respacing " + models.respacing();
+        System.out.printf("settings: %s (use: ace explain --settings %s ...%s); "
+                        + "report: %s, %s%n", settings, settings, schedule,
                 out.resolve(REPORT_FILE), ReportWriter.formatDuration(Duration.ofNanos(System.nanoTime() - start)));
         return 0;
     }

@@ -28,11 +28,27 @@ final class ModelOptions {
     @Option(names = "--std", split = ",", description = "Per-channel std the classifier expects.")
     float[] std;
 
-    @Option(names = "--timesteps", defaultValue = "500", description = "Diffusion T (default: ${DEFAULT-VALUE}).")
-    int timesteps;
+    /** Default T and respacing of a --diffusion model. */
+    static final int DEFAULT_TIMESTEPS = 500;
+    static final String DEFAULT_RESPACING = "50";
 
-    @Option(names = "--respacing", defaultValue = "50", description = "Respacing, guided-diffusion form (default: ${DEFAULT-VALUE}).")
-    String respacing;
+    @Option(names = "--timesteps", description = "Diffusion T of a --diffusion model (default: " + DEFAULT_TIMESTEPS
+            + "; the embedded model's schedule is fixed).")
+    Integer timestepsOption;
+
+    @Option(names = "--respacing", description = "Respacing of a --diffusion model, guided-diffusion form (default: "
+            + DEFAULT_RESPACING + "; the embedded model's schedule is fixed).")
+    String respacingOption;
+
+    /** The diffusion T in use: the embedded model's, or --timesteps (default 500) with --diffusion. */
+    int timesteps() {
+        return diffusionFile == null ? EmbeddedDefault.TIMESTEPS : timestepsOption != null ? timestepsOption : DEFAULT_TIMESTEPS;
+    }
+
+    /** The respacing in use: the embedded model's, or --respacing (default 50) with --diffusion. */
+    String respacing() {
+        return diffusionFile == null ? EmbeddedDefault.RESPACING : respacingOption != null ? respacingOption : DEFAULT_RESPACING;
+    }
 
     @Option(names = "--labels", description = "Class names of --classifier, one per line in class order (for --target and reports).")
     Path labelsFile;
@@ -45,6 +61,12 @@ final class ModelOptions {
     }
 
     DiffusionModel diffusion(ImageSpec spec) {
+        if (diffusionFile == null && (timestepsOption != null || respacingOption != null)) {
+            // the embedded model was trained with its own schedule: other values would be ignored, yet recorded
+            throw new InvalidInputException((timestepsOption != null ? "--timesteps" : "--respacing")
+                    + " applies to a --diffusion model; the embedded diffusion model's schedule is fixed (T="
+                    + EmbeddedDefault.TIMESTEPS + ", respacing " + EmbeddedDefault.RESPACING + ")");
+        }
         return diffusionFile == null ? EmbeddedDefault.diffusionModel() : onnxDiffusion(diffusionFile, spec);
     }
 
@@ -94,7 +116,7 @@ final class ModelOptions {
     String describeClassifier() { return classifierFile == null ? "embedded" : classifierFile.toString(); }
 
     String describeDiffusion() {
-        return (diffusionFile == null ? "embedded" : diffusionFile) + ", T=" + timesteps + ", respacing " + respacing;
+        return (diffusionFile == null ? "embedded" : diffusionFile) + ", T=" + timesteps() + ", respacing " + respacing();
     }
 
     private SameDiffClassifier onnxClassifier(Path file) {
@@ -104,7 +126,7 @@ final class ModelOptions {
 
     private DiffusionModel onnxDiffusion(Path file, ImageSpec spec) {
         requireFile(file, "--diffusion");
-        return DiffusionModel.fromOnnx(OnnxModel.load(file).withNamespace("unet"), spec, timesteps, respacing);
+        return DiffusionModel.fromOnnx(OnnxModel.load(file).withNamespace("unet"), spec, timesteps(), respacing());
     }
 
     static void requireFile(Path p, String option) {

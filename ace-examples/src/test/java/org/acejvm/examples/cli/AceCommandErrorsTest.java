@@ -141,6 +141,16 @@ class AceCommandErrorsTest {
         assertThat(errorLine()).contains("cos.onnx").contains("over the limit");
     }
 
+    /** The embedded diffusion model has its own schedule: --timesteps and --respacing would be ignored yet recorded. */
+    @Test void aScheduleForTheEmbeddedDiffusionModelIsRefused() {
+        assertThat(AceCommand.execute("explain", "--image", imageFile(32).toString(), "--target", "3", "--timesteps", "1000",
+                "--out", dir.toString())).isEqualTo(1);
+        assertThat(errorLine()).contains("--timesteps").contains("--diffusion").contains("T=500");
+        err.reset();
+        assertThat(AceCommand.execute("calibrate", "--respacing", "25", "--out", dir.toString())).isEqualTo(1);
+        assertThat(errorLine()).contains("--respacing").contains("respacing 50");
+    }
+
     @Test void badNumberIsAUsageError() {
         assertThat(AceCommand.execute("demo", "--steps", "many")).isEqualTo(2);
         assertThat(errorLine()).contains("many");
