@@ -324,6 +324,18 @@ class SmallCnn(nn.Module):
         return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
 
 
+def randomize_bn(m):
+    """Non-trivial batch-norm statistics, so that the (fused) normalisation matters."""
+    for mod in m.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            with torch.no_grad():
+                mod.running_mean.uniform_(-0.2, 0.2)
+                mod.running_var.uniform_(0.5, 1.5)
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.uniform_(-0.2, 0.2)
+    return m
+
+
 def thin_resnet18(num_classes=10, divisor=4):
     """torchvision's ResNet class with ResNet-18's BasicBlock layout [2, 2, 2, 2]; stage widths / divisor
     (64/4 .. 512/4) to keep the file small. Every operator of ResNet-18 is kept."""
@@ -335,26 +347,7 @@ def thin_resnet18(num_classes=10, divisor=4):
 
     m = ThinResNet(BasicBlock, [2, 2, 2, 2], num_classes=num_classes)
     m.fc = nn.Linear(512 // divisor, num_classes)
-    for mod in m.modules():  # non-trivial BN statistics, so that the (fused) normalisation matters
-        if isinstance(mod, nn.BatchNorm2d):
-            with torch.no_grad():
-                mod.running_mean.uniform_(-0.2, 0.2)
-                mod.running_var.uniform_(0.5, 1.5)
-                mod.weight.uniform_(0.5, 1.5)
-                mod.bias.uniform_(-0.2, 0.2)
-    return m
-
-
-def randomize_bn(m):
-    """Non-trivial batch-norm statistics, so that the (fused) normalisation matters."""
-    for mod in m.modules():
-        if isinstance(mod, nn.BatchNorm2d):
-            with torch.no_grad():
-                mod.running_mean.uniform_(-0.2, 0.2)
-                mod.running_var.uniform_(0.5, 1.5)
-                mod.weight.uniform_(0.5, 1.5)
-                mod.bias.uniform_(-0.2, 0.2)
-    return m
+    return randomize_bn(m)
 
 
 def thin_mobilenet_v2(num_classes=10):
@@ -404,16 +397,8 @@ def thin_densenet121(num_classes=10):
     """torchvision's DenseNet class with DenseNet-121's block layout (6, 12, 24, 16), growth rate 8, 16 initial
     features and bottleneck size 2 (instead of 32, 64, 4) to keep the file small."""
     from torchvision.models.densenet import DenseNet
-    m = DenseNet(growth_rate=8, block_config=(6, 12, 24, 16), num_init_features=16, bn_size=2,
-                 num_classes=num_classes)
-    for mod in m.modules():
-        if isinstance(mod, nn.BatchNorm2d):
-            with torch.no_grad():
-                mod.running_mean.uniform_(-0.2, 0.2)
-                mod.running_var.uniform_(0.5, 1.5)
-                mod.weight.uniform_(0.5, 1.5)
-                mod.bias.uniform_(-0.2, 0.2)
-    return m
+    return randomize_bn(DenseNet(growth_rate=8, block_config=(6, 12, 24, 16), num_init_features=16, bn_size=2,
+                                 num_classes=num_classes))
 
 
 def unet_inputs(name, c, size, n=2):
