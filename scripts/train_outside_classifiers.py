@@ -127,13 +127,16 @@ def export(name, model, xt, yt, epochs):
                       do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
     sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
     params = sum(p.numel() for p in model.parameters())
-    doc = (__doc__.split("\n\n")[1]).strip()
+    lines = __doc__.split("\n\n")[1].split("\n")
+    start = next(i for i, l in enumerate(lines) if l.strip().startswith(name + " "))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith("    ")), len(lines))
+    doc = "\n".join(l.strip() for l in lines[start:end])
     with open(os.path.join(out_dir, "MODEL_CARD.md"), "w") as f:
         f.write("# %s: an outside Fashion-MNIST classifier\n\n" % name)
         f.write("Made by `scripts/train_outside_classifiers.py` (PyTorch %s on CPU), not by the project's Java "
                 "training; used to check `ace calibrate` and `ace explain` on classifiers the embedded default was not "
                 "made for.\n\n" % torch.__version__)
-        f.write("- Architecture (from the script):\n\n```\n%s\n```\n" % doc)
+        f.write("- Architecture: %s\n" % doc.replace("\n", " "))
         f.write("- Data: Fashion-MNIST (Debian's `dataset-fashion-mnist`), 60,000 training images, zero-padded to 32x32, "
                 "values in [0, 1]; input `image` [N, 1, 32, 32], output `logits` [N, 10], no normalisation.\n")
         f.write("- Training: %d epochs, Adam lr 2e-3 with cosine decay, batch 128, random shifts of up to 2 pixels, "
