@@ -2,17 +2,14 @@ package org.acejvm.spark;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.ImageSpec;
 import org.acejvm.core.InvalidInputException;
-import org.acejvm.core.result.Explanation;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.batch.BatchRunner;
 import org.acejvm.refine.batch.MethodSpec;
@@ -95,13 +92,8 @@ final class PartitionExplainer implements FlatMapFunction<Iterator<Row>, Row> {
                     images[i] = items.get(i).image();
                     if (!seen.add(ids[i])) throw new InvalidInputException("id " + ids[i] + " occurs twice in the input");
                 }
-                Map<Long, Explanation> out = new HashMap<>();
-                BatchRunner.explain("partition " + partition, explainer, Nd4j.stack(0, images), ids, targets(items), new BatchRunner.Sink() {
-                    @Override public Explanation get(long id) { return out.get(id); }
-                    @Override public void accept(List<Explanation> finished) {
-                        for (Explanation e : finished) out.put(e.sampleId(), e);
-                    }
-                }, null);
+                BatchRunner.Sink out = BatchRunner.Sink.inMemory();
+                BatchRunner.explain("partition " + partition, explainer, Nd4j.stack(0, images), ids, targets(items), out, null);
                 for (int i = 0; i < ids.length; i++) ready.add(ResultRows.of(out.get(ids[i]), images[i]));
                 done += ids.length;
                 listener.batchDone(partition, attempt, done, (System.nanoTime() - t0) / 1e9);

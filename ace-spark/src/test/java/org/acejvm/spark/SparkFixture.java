@@ -57,11 +57,10 @@ final class SparkFixture {
             ids[i] = rows.get(i).getLong(0);
             images[i] = ImageRows.decode((byte[]) rows.get(i).get(1), "test image", 1).reshape(1, 32, 32);
         }
-        Map<Long, Explanation> out = new HashMap<>();
-        BatchRunner.explain("reference", explainer, Nd4j.stack(0, images), ids, CONFUSABLE.targets(), new BatchRunner.Sink() {
-            @Override public Explanation get(long id) { return out.get(id); }
-            @Override public void accept(List<Explanation> batch) { batch.forEach(e -> out.put(e.sampleId(), e)); }
-        }, null);
-        return out;
+        BatchRunner.Sink out = BatchRunner.Sink.inMemory();
+        BatchRunner.explain("reference", explainer, Nd4j.stack(0, images), ids, CONFUSABLE.targets(), out, null);
+        Map<Long, Explanation> byId = new HashMap<>();
+        for (long id : ids) byId.put(id, out.get(id));
+        return byId;
     }
 }

@@ -19,6 +19,7 @@ import org.acejvm.core.result.Explanation;
 import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.examples.report.ReportWriter;
+import org.acejvm.metrics.ImageDistances;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.MaskSettings;
 import org.acejvm.refine.batch.MethodSpec;
@@ -132,9 +133,10 @@ public final class ExplainCommand implements Callable<Integer> {
             o.put("target", e.target()).put("targetName", e.target() >= 0 ? names.get(e.target()) : null);
             o.put("success", e.success()).put("attackSuccess", e.attackSuccess()).put("iterations", e.iterations());
             o.put("pTargetBefore", e.before().target()).put("pTargetAfter", e.after().target());
-            INDArray x = originals.get(e.sampleId()).reshape(1, -1);
-            o.put("meanAbsChange", org.nd4j.linalg.ops.transforms.Transforms.abs(e.explanation().toINDArray().reshape(1, -1)
-                    .sub(x.castTo(DataType.FLOAT))).meanNumber().doubleValue());
+            long[] shape = e.explanation().shape();
+            INDArray x = originals.get(e.sampleId()).reshape(1, shape[0], shape[1], shape[2]);
+            INDArray cf = e.explanation().toINDArray().reshape(1, shape[0], shape[1], shape[2]);
+            o.put("meanAbsChange", ImageDistances.perImage(x, cf).get(ImageDistances.Norm.L1)[0]);
         }
         root.putArray("diagnosis").addAll(reasons.stream().map(mapper.getNodeFactory()::textNode).toList());
         try {

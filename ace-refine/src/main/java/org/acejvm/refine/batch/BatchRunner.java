@@ -28,6 +28,15 @@ public final class BatchRunner {
         /** Keeps a finished batch (durably, before returning, for a store). */
         void accept(List<Explanation> batch);
 
+        /** A sink in memory (a cluster partition's batch, a test's reference run): {@code get} returns what it holds. */
+        static Sink inMemory() {
+            java.util.Map<Long, Explanation> held = new java.util.HashMap<>();
+            return new Sink() {
+                @Override public Explanation get(long id) { return held.get(id); }
+                @Override public void accept(List<Explanation> batch) { batch.forEach(e -> held.put(e.sampleId(), e)); }
+            };
+        }
+
         /** A store as sink. */
         static Sink of(ResultStore store) {
             return new Sink() {

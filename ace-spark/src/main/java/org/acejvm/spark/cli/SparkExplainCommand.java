@@ -97,7 +97,7 @@ public final class SparkExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if ((diffusion != null || classifier != null) && (classifier == null)) {
+        if (diffusion != null && classifier == null) {
             throw new InvalidInputException("--diffusion needs --classifier (the embedded diffusion model goes with the embedded classifier)");
         }
         SparkSession.Builder b = SparkSession.builder().appName("ace spark-explain");
