@@ -77,6 +77,11 @@ final class Translation {
         for (int i = 0; i < outs.length; i++) {
             String name = graph.outputs.get(i);
             Value v = values.get(name);
+            if (v == null) {
+                // OnnxGraph checked some node lists it; only a node's extra output is left unproduced
+                throw new ModelFormatException(graph.source + ": graph output '" + name
+                        + "' is an extra output of a node that the translator does not produce (e.g. a Dropout mask)");
+            }
             shapes[i] = v.shape();
             if (v instanceof Value.Dyn d) {
                 SDVariable var = d.var();

@@ -91,4 +91,15 @@ class OnnxFuzzFindingsTest {
                 .hasMessageContaining("more than one batch-dependent dimension")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(OnnxModel.INTERNAL_ERROR));
     }
+
+    /** Finding: a graph output listed as a node's second output, which its operator lacks, made the translator throw NullPointerException. */
+    @Test
+    void anOutputAnOperatorDoesNotHaveIsAFormatError() {
+        Onnx.NodeProto concat = Onnx.NodeProto.newBuilder().setOpType("Concat").setName("c").addInput("a").addOutput("z").addOutput("y")
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("axis").setType(Onnx.AttributeProto.AttributeType.INT).setI(0)).build();
+        byte[] bytes = model(List.of(concat), List.of(longs("a", 1)), false);
+        assertThatThrownBy(() -> OnnxModel.load(bytes, "extra.onnx")).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("extra.onnx").hasMessageContaining("graph output 'y' is an extra output")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(OnnxModel.INTERNAL_ERROR));
+    }
 }
