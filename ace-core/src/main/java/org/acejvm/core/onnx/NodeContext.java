@@ -89,6 +89,11 @@ final class NodeContext {
     Dim[] dims(int i, String what) {
         Value v = in(i);
         if (v instanceof Value.Sym s) return s.elements();
+        // checked before converting: a 12 MB constant read as a shape of a million dimensions fills the heap with Dims
+        if (v instanceof Value.Const c && c.array().length() > Shapes.MAX_RANK) {
+            throw new ShapeException("'" + what + "' has " + c.array().length() + " elements; a shape has at most "
+                    + Shapes.MAX_RANK + " dimensions");
+        }
         return Shapes.of(longs(i, what));
     }
 

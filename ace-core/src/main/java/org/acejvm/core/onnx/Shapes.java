@@ -7,6 +7,9 @@ import java.util.stream.Collectors;
 final class Shapes {
     private Shapes() {}
 
+    /** The most dimensions an ND4J array has; a shape operand (Reshape, Expand, ConstantOfShape...) longer than this is malformed. */
+    static final int MAX_RANK = 32;
+
     static Dim[] of(long... dims) {
         Dim[] out = new Dim[dims.length];
         for (int i = 0; i < dims.length; i++) out[i] = Dim.of(dims[i]);

@@ -102,4 +102,18 @@ class OnnxFuzzFindingsTest {
                 .hasMessageContaining("extra.onnx").hasMessageContaining("graph output 'y' is an extra output")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(OnnxModel.INTERNAL_ERROR));
     }
+
+    /**
+     * Finding: Expand to a shape operand of 1.5 million elements (a ConstantOfShape within the constant limits) built a
+     * shape of that many dimensions, 300 MB of Java heap from a 2 kB file.
+     */
+    @Test
+    void aShapeOperandLongerThanTheLargestRankIsAFormatError() {
+        long[] ones = new long[Shapes.MAX_RANK + 1];
+        java.util.Arrays.fill(ones, 1);
+        byte[] bytes = model(List.of(node("Expand", "y", "k", "s")), List.of(longs("s", ones)), true);
+        assertThatThrownBy(() -> OnnxModel.load(bytes, "rank.onnx")).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("rank.onnx").hasMessageContaining("'shape' has 33 elements")
+                .hasMessageContaining("at most 32 dimensions");
+    }
 }
