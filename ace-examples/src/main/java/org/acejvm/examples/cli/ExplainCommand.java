@@ -48,7 +48,8 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Option(names = "--target", required = true, split = ",",
             description = "Target class, as an index or a name (the embedded classes' or --labels'): one for all images, or one "
-                    + "per image (comma-separated); 'opposite' for a binary classifier.")
+                    + "per image (comma-separated); 'opposite' for a binary classifier; 'runner-up' for each image's second "
+                    + "most probable class.")
     List<String> target;
 
     @Option(names = "--fraction", defaultValue = "0.1", description = "Filter depth tau as a fraction of the respaced steps (default: ${DEFAULT-VALUE}).")
@@ -66,7 +67,7 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--grayscale", description = "Convert colour images to grey for a 1-channel classifier instead of failing.")
     boolean grayscale;
 
-    @Option(names = "--json", description = "Print the results as one JSON object (per image: file, classes, success, "
+    @Option(names = "--json", description = "Print the results as one JSON object (per image: file, classes, success, mask area, "
             + "probabilities, change) on stdout instead of the summary lines; for scripts (with --quiet).")
     boolean json;
 
@@ -84,7 +85,7 @@ public final class ExplainCommand implements Callable<Integer> {
         SameDiffClassifier classifier = models.classifier();
         ImageSpec spec = classifier.inputSpec();
         INDArray batch = ImageFiles.read(images, spec, resize, grayscale, "--image");
-        Targets targets = targets(classifier.numClasses());
+        Targets targets = targets(classifier, batch);
         DiffusionModel diffusion = models.diffusion(spec);
         MethodSpec settings = settingsFile == null ? null : readSettings(settingsFile);
         Explainer explainer = explainer(classifier, diffusion, settings);
@@ -137,6 +138,7 @@ public final class ExplainCommand implements Callable<Integer> {
             INDArray x = originals.get(e.sampleId()).reshape(1, shape[0], shape[1], shape[2]);
             INDArray cf = e.explanation().toINDArray().reshape(1, shape[0], shape[1], shape[2]);
             o.put("meanAbsChange", ImageDistances.perImage(x, cf).get(ImageDistances.Norm.L1)[0]);
+            o.put("maskArea", e.mask().toINDArray().meanNumber().doubleValue()); // share of pixels the refinement may change
         }
         root.putArray("diagnosis").addAll(reasons.stream().map(mapper.getNodeFactory()::textNode).toList());
         try {
@@ -184,7 +186,11 @@ public final class ExplainCommand implements Callable<Integer> {
         return out;
     }
 
-    private Targets targets(int numClasses) {
+    private Targets targets(SameDiffClassifier classifier, INDArray batch) {
+        int numClasses = classifier.numClasses();
+        if (target.size() == 1 && target.get(0).equalsIgnoreCase("runner-up")) {
+            return Targets.classes(RunnerUp.of(classifier.probabilities(batch)));
+        }
         if (target.size() == 1 && target.get(0).equalsIgnoreCase("opposite")) {
             if (numClasses != 2) throw new InvalidInputException.ClassIndex("--target opposite needs a binary classifier, this one has " + numClasses + " classes");
             return Targets.opposite();

@@ -46,7 +46,18 @@ class ExplainCommandJsonTest {
         assertThat(image.get("target").asInt()).isEqualTo(7);
         assertThat(image.get("targetName").asText()).isEqualTo("Sneaker");
         assertThat(image.get("pTargetAfter").asDouble()).isBetween(0.0, 1.0);
+        assertThat(image.get("maskArea").asDouble()).isBetween(0.0, 1.0);
         assertThat(root.get("report").asText()).endsWith("report.html");
+    }
+
+    /** --target runner-up aims each image at its second most probable class (the embedded classifier's for this boot). */
+    @Test
+    void runnerUpTargetIsTheSecondMostProbableClass() throws Exception {
+        org.acejvm.core.SameDiffClassifier classifier = org.acejvm.examples.EmbeddedDefault.classifier();
+        org.nd4j.linalg.api.ndarray.INDArray boot = FashionMnist.load(FashionMnist.Split.TEST, 1).images();
+        int expected = RunnerUp.of(classifier.probabilities(boot))[0];
+        JsonNode image = explain("--target", "runner-up").get("images").get(0);
+        assertThat(image.get("target").asInt()).isEqualTo(expected).isNotEqualTo(image.get("source").asInt());
     }
 
     /** A classifier of another family (torchvision's MobileNetV2, 1-channel stem, random weights) with the embedded diffusion model. */
