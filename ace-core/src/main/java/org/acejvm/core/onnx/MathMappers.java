@@ -44,7 +44,10 @@ final class MathMappers {
     }
 
     static void register(OpRegistry r) {
-        UNARY.forEach((type, f) -> r.op(type, ctx -> List.of(ctx.dyn(f.apply(ctx, ctx.var(0)), ctx.shape(0)))));
+        UNARY.forEach((type, f) -> r.op(type, ctx -> {
+            if (!INTEGER_UNARY.contains(type)) floatInput(ctx, 0);
+            return List.of(ctx.dyn(f.apply(ctx, ctx.var(0)), ctx.shape(0)));
+        }));
         r.op("Clip", MathMappers::clip)
                 .op("HardSigmoid", ctx -> List.of(ctx.dyn(hardSigmoid(ctx, ctx.out(), ctx.var(0),
                         ctx.attrFloat("alpha", 0.2), ctx.attrFloat("beta", 0.5)), ctx.shape(0))))
@@ -67,6 +70,19 @@ final class MathMappers {
                 .op("ReduceSum", ctx -> reduce(ctx, "sum"))
                 .op("ReduceMax", ctx -> reduce(ctx, "max"))
                 .op("ReduceMin", ctx -> reduce(ctx, "min"));
+    }
+
+    /** The unary operators ONNX also defines on integers; the others take floating-point tensors only. */
+    private static final java.util.Set<String> INTEGER_UNARY = java.util.Set.of("Relu", "Neg", "Abs");
+
+    /**
+     * Refuses an integer input i of an operator defined on floating-point tensors only: the native library runs such
+     * ops on integers too, and an integer Reciprocal of 0 (a constant folded at import) traps with SIGFPE.
+     */
+    private static void floatInput(NodeContext ctx, int i) {
+        if (!ctx.isSym(i) && !ctx.isFloat(i)) {
+            throw ctx.invalid("input " + i + " is an integer tensor; " + ctx.opType() + " takes floating-point tensors");
+        }
     }
 
     private static SDVariable elu(NodeContext c, SDVariable x) {
@@ -219,6 +235,7 @@ final class MathMappers {
     private static List<Value> pow(NodeContext ctx) {
         if (!scalarConst(ctx, 1)) throw ctx.unsupported("only a constant scalar exponent is supported");
         double e = ctx.scalar(1, "exponent");
+        if (e < 0) floatInput(ctx, 0); // an integer 0 to a negative power divides by 0 (SIGFPE)
         SDVariable x = ctx.var(0);
         String name = ctx.out();
         SDVariable y;
@@ -291,6 +308,7 @@ final class MathMappers {
     // ---- softmax and reductions ----
 
     private static List<Value> softmax(NodeContext ctx, boolean log) {
+        floatInput(ctx, 0);
         Dim[] s = ctx.shape(0);
         int r = s.length;
         int axis = Shapes.axis(ctx.attrInt("axis", ctx.opset() >= 13 ? -1 : 1), r);

@@ -116,4 +116,27 @@ class OnnxFuzzFindingsTest {
                 .hasMessageContaining("rank.onnx").hasMessageContaining("'shape' has 33 elements")
                 .hasMessageContaining("at most 32 dimensions");
     }
+
+    /**
+     * Finding: Reciprocal of an integer constant holding 0, folded at import, killed the JVM (SIGFPE in libnd4jcpu's
+     * TransformSame Reciprocal); operators ONNX defines on floating-point tensors only now refuse integer inputs, and
+     * so does Pow of an integer base to a negative exponent.
+     */
+    @Test
+    void floatOnlyOperatorsRefuseIntegerInputs() {
+        byte[] folded = model(List.of(node("Reciprocal", "y", "a")), List.of(longs("a", 2, 0)), false);
+        assertThatThrownBy(() -> OnnxModel.load(folded, "recip.onnx")).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("recip.onnx").hasMessageContaining("'y_node' (Reciprocal")
+                .hasMessageContaining("integer tensor; Reciprocal takes floating-point tensors");
+        byte[] atRunTime = model(List.of(node("Sigmoid", "y", "k")), List.of(), true);
+        assertThatThrownBy(() -> OnnxModel.load(atRunTime, "sig.onnx")).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("Sigmoid takes floating-point tensors");
+        Onnx.TensorProto minusOne = Onnx.TensorProto.newBuilder().setName("e").setDataType(1).addFloatData(-1f).build();
+        byte[] pow = model(List.of(node("Pow", "y", "a", "e")), List.of(longs("a", 2, 0), minusOne), false);
+        assertThatThrownBy(() -> OnnxModel.load(pow, "pow.onnx")).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("Pow takes floating-point tensors");
+        // integer Relu, Neg and Abs are ONNX operators and still translate
+        OnnxModel ok = OnnxModel.load(model(List.of(node("Neg", "y", "a")), List.of(longs("a", 2, 0)), false), "neg.onnx");
+        assertThat(ok.outputShape("y")).containsExactly(2);
+    }
 }
