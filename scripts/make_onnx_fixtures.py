@@ -240,6 +240,19 @@ def op_cases():
     case('conv_depthwise', Lambda(lambda s, x: s.b(s.a(x)), a=nn.Conv2d(4, 4, 3, padding=1, groups=4),
                                   b=nn.Conv2d(4, 8, 3, stride=2, padding=2, dilation=2, groups=4, bias=False)),
          [x4('convdw', c=4, h=9, w=9)])
+    # transposed convolutions as VAE/GAN decoders use them: symmetric pads (inside the op), output_padding with and
+    # without pads (cropped / zero-extended result), groups with dilation, 1-D
+    case('conv_transpose', Lambda(lambda s, x: s.c(F.relu(s.b(F.relu(s.a(x))))),
+                                  a=nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1),
+                                  b=nn.ConvTranspose2d(4, 2, 3, stride=2, padding=0, output_padding=1),
+                                  c=nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1, output_padding=1)),
+         [x4('convt', h=4, w=5)])
+    case('conv_transpose_grouped', Lambda(lambda s, x: s.b(s.a(x)),
+                                          a=nn.ConvTranspose2d(4, 6, 3, groups=2, dilation=2),
+                                          b=nn.ConvTranspose2d(6, 3, (3, 2), stride=(2, 1), padding=(0, 1), groups=3,
+                                                               bias=False)),
+         [x4('convtg', c=4, h=4, w=4)])
+    case('conv_transpose1d', nn.ConvTranspose1d(4, 3, 4, stride=2, padding=1), [randn('convt1d', 2, 4, 6)])
     case('maxpool', nn.MaxPool2d(3, 2, 1), [x4('maxpool', h=9, w=9)])
     case('avgpool', Lambda(lambda s, x: F.avg_pool2d(x, 2)), [x4('avgpool')])
     case('avgpool_pad', Lambda(lambda s, x: torch.cat([F.avg_pool2d(x, 3, 2, 1),

@@ -50,7 +50,7 @@ class FuzzSeedsTest {
     static final List<String> ONNX_FIXTURES = List.of("maxpool", "softmax", "layernorm", "resize_nearest", "avgpool_pad",
             "gap_flatten_gemm", "batchnorm_relu", "reduce", "linear_matmul", "conv1d", "upsample_size", "groupnorm_silu",
             "timestep_embedding", "einsum_attention", "unary", "conv", "binary", "gather_squeeze", "expand_tile",
-            "transpose", "split_concat_slice", "reshape_shape");
+            "transpose", "split_concat_slice", "reshape_shape", "conv_transpose");
     static final List<String> NPY_FIXTURES = List.of("b1", "f4_1d", "f4_be", "f4_empty", "f4_fortran", "f4_le", "f4_v2",
             "f4_v3", "f8_be", "f8_scalar", "i4_be", "i8_fortran_2d", "u1");
 

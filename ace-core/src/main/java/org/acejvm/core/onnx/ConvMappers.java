@@ -7,13 +7,14 @@ import org.nd4j.enums.PadMode;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Convolution, pooling and nearest-neighbour upsampling: Conv (1-D and 2-D), MaxPool, AveragePool,
+ * Convolution, pooling and nearest-neighbour upsampling: Conv and ConvTranspose (1-D and 2-D), MaxPool, AveragePool,
  * GlobalAveragePool, GlobalMaxPool, Resize (nearest with integer scales; linear).
  *
  * <p>A 2-D Conv becomes one {@code conv2d} op on NCHW data with YXIO weights (ONNX's OIHW weights are permuted once
@@ -26,6 +27,7 @@ final class ConvMappers {
 
     static void register(OpRegistry r) {
         r.op("Conv", ConvMappers::conv)
+                .op("ConvTranspose", ConvMappers::convTranspose)
                 .op("MaxPool", ctx -> pool(ctx, true))
                 .op("AveragePool", ctx -> pool(ctx, false))
                 .op("GlobalAveragePool", ctx -> globalPool(ctx, false))
@@ -156,6 +158,94 @@ final class ConvMappers {
         long oh = win.outH(h, false), ow = win.outW(wd, false);
         if (oneD) return List.of(ctx.dyn(ctx.sd.squeeze(ctx.out(), y, 2), new Dim[] {xs[0], Dim.of(o), Dim.of(ow)}));
         return List.of(ctx.dyn(y, new Dim[] {xs[0], Dim.of(o), Dim.of(oh), Dim.of(ow)}));
+    }
+
+    /**
+     * ConvTranspose, 1-D or 2-D, with groups, dilations, pads and output_padding (the decoders of VAEs and GANs). Each
+     * group is one deconv2d (weights [kH, kW, out, in], ONNX's [in, out/group, kH, kW] permuted once per model) with
+     * the dilated kernel, as for Conv. Symmetric pads and no output_padding go into the op with the bias; otherwise
+     * the unpadded result is cropped (and zero-extended where output_padding reaches past it), then the bias added.
+     */
+    private static List<Value> convTranspose(NodeContext ctx) {
+        Dim[] xs = ctx.shape(0);
+        if (xs.length != 3 && xs.length != 4) throw ctx.unsupported("ConvTranspose on rank " + xs.length + " (1-D and 2-D only)");
+        boolean oneD = xs.length == 3;
+        INDArray w = ctx.constant(1, "weights");
+        long group = ctx.attrInt("group", 1);
+        long in = w.size(0), og = w.size(1);
+        if (w.rank() != xs.length || group < 1 || in % group != 0 || !xs[1].equals(Dim.of(in))) {
+            throw new ShapeException("ConvTranspose weights " + Arrays.toString(w.shape()) + " with group=" + group
+                    + " on input " + Shapes.str(xs));
+        }
+        if (!ctx.attrString("auto_pad", "NOTSET").equals("NOTSET") && !ctx.attrString("auto_pad", "NOTSET").equals("VALID")) {
+            throw ctx.unsupported("auto_pad " + ctx.attrString("auto_pad", ""));
+        }
+        if (ctx.attrInts("output_shape", null) != null) throw ctx.unsupported("output_shape (give pads and output_padding)");
+        int sp = xs.length - 2;
+        long[] ones = new long[sp];
+        Arrays.fill(ones, 1);
+        long[] s = ctx.attrInts("strides", ones), d = ctx.attrInts("dilations", ones);
+        long[] pads = ctx.attrString("auto_pad", "NOTSET").equals("VALID") ? new long[2 * sp] : ctx.attrInts("pads", new long[2 * sp]);
+        long[] outPad = ctx.attrInts("output_padding", new long[sp]);
+        if (s.length != sp || d.length != sp || pads.length != 2 * sp || outPad.length != sp) {
+            throw new ShapeException("ConvTranspose strides/dilations/pads/output_padding of the wrong length for rank " + xs.length);
+        }
+        // as 2-D: 1-D gets height 1 (kernel 1, stride 1, no padding)
+        long kH = oneD ? 1 : w.size(2), kW = w.size(w.rank() - 1);
+        long sH = oneD ? 1 : s[0], sW = s[sp - 1], dH = oneD ? 1 : d[0], dW = d[sp - 1];
+        long pt = oneD ? 0 : pads[0], pl = pads[sp - 1], pb = oneD ? 0 : pads[sp], pr = pads[2 * sp - 1];
+        long oph = oneD ? 0 : outPad[0], opw = outPad[sp - 1];
+        for (long v : new long[] {kH, kW, sH, sW, dH, dW}) if (v < 1) throw new ShapeException("ConvTranspose kernel, stride or dilation " + v);
+        for (long v : new long[] {pt, pl, pb, pr, oph, opw}) if (v < 0) throw new ShapeException("ConvTranspose pad or output_padding " + v);
+        long h = oneD ? 1 : xs[2].value(), wd = xs[xs.length - 1].value();
+        long eKH = dH * (kH - 1) + 1, eKW = dW * (kW - 1) + 1;
+        long fullH = sH * (h - 1) + eKH, fullW = sW * (wd - 1) + eKW;
+        long oh = fullH + oph - pt - pb, ow = fullW + opw - pl - pr;
+        if (oh < 1 || ow < 1) throw new ShapeException("ConvTranspose output " + oh + "x" + ow + " from input " + Shapes.str(xs));
+        boolean inOp = pt == pb && pl == pr && oph == 0 && opw == 0;
+
+        SDVariable x = as2d(ctx, ctx.var(0), oneD);
+        DeConv2DConfig cfg = DeConv2DConfig.builder().kH(eKH).kW(eKW).sH(sH).sW(sW).pH(inOp ? pt : 0).pW(inOp ? pl : 0)
+                .dH(1).dW(1).isSameMode(false).dataFormat("NCHW").build();
+        SDVariable bias = null;
+        if (ctx.has(2)) {
+            INDArray b = ctx.constant(2, "bias");
+            if (b.length() != og * group) throw new ShapeException("ConvTranspose bias of " + b.length() + " for " + og * group + " outputs");
+            bias = inOp ? ctx.shared(ctx.keyOf(2, "vec"), () -> b.reshape(b.length()))
+                    : ctx.shared(ctx.keyOf(2, "1c11"), () -> b.reshape(1, b.length(), 1, 1));
+        }
+        long ig = in / group;
+        Dim[] xs2 = oneD ? new Dim[] {xs[0], xs[1], Dim.of(1), xs[2]} : xs;
+        SDVariable[] parts = new SDVariable[(int) group];
+        for (int g = 0; g < group; g++) {
+            final int gi = g;
+            SDVariable xg = group == 1 ? x : ShapeMappers.sliceAxis(ctx, ctx.tmp(), x, xs2, 1, g * ig, ig);
+            SDVariable wg = ctx.shared(ctx.keyOf(1, "t" + g + "-yxoi-d" + dH + "x" + dW), () -> HostArrays.permute(
+                    dilate(w.get(NDArrayIndex.interval(gi * ig, (gi + 1) * ig)).reshape(ig, og, kH, kW), dH, dW), 2, 3, 1, 0));
+            SDVariable bg = null;
+            if (bias != null && inOp) {
+                INDArray b = ctx.constant(2, "bias");
+                bg = group == 1 ? bias : ctx.shared(ctx.keyOf(2, "g" + g + "-vec"),
+                        () -> b.reshape(b.length()).get(NDArrayIndex.interval(gi * og, (gi + 1) * og)).dup());
+            }
+            parts[g] = bg == null ? ctx.sd.cnn().deconv2d(ctx.tmp(), xg, wg, cfg) : ctx.sd.cnn().deconv2d(ctx.tmp(), xg, wg, bg, cfg);
+        }
+        SDVariable y = group == 1 ? parts[0] : ctx.sd.concat(ctx.tmp(), 1, parts);
+        if (!inOp) {
+            // crop [pt, pt + oh) x [pl, pl + ow) of the full result; output_padding past its end reads zeros
+            long extraH = Math.max(0, pt + oh - fullH), extraW = Math.max(0, pl + ow - fullW);
+            if (extraH > 0 || extraW > 0) {
+                int[][] p = {{0, 0}, {0, 0}, {0, (int) extraH}, {0, (int) extraW}};
+                SDVariable pv = ctx.shared("pad" + Arrays.deepToString(p), () -> Nd4j.createFromArray(p));
+                y = ctx.sd.nn().pad(ctx.tmp(), y, pv, PadMode.CONSTANT, 0);
+            }
+            y = ctx.sd.slice(ctx.tmp(), y, new int[] {0, 0, (int) pt, (int) pl}, new int[] {-1, -1, (int) oh, (int) ow});
+            if (bias != null) y = y.add(ctx.tmp(), bias);
+        }
+        long o = og * group;
+        if (oneD) return List.of(ctx.dyn(ctx.sd.reshape(ctx.out(), y, Shapes.forReshape(new Dim[] {xs[0], Dim.of(o), Dim.of(ow)})),
+                new Dim[] {xs[0], Dim.of(o), Dim.of(ow)}));
+        return List.of(ctx.dyn(ctx.sd.identity(ctx.out(), y), new Dim[] {xs[0], Dim.of(o), Dim.of(oh), Dim.of(ow)}));
     }
 
     /** OIHW kernel with (d-1) zeros between taps: a dilated convolution as an ordinary one. */
