@@ -76,4 +76,25 @@ public sealed interface ClassLoss {
 
         @Override public boolean averaged() { return false; }
     }
+
+    /**
+     * Minus the target's probability, {@code -softmax(z)_t} ({@code -sigmoid(z)} for target 1 of a single logit,
+     * {@code -(1 - sigmoid(z))} for target 0): the Counterfactual Attacks loss, which raises the target's probability
+     * directly and stops pushing once it saturates. Summed over the batch.
+     */
+    record TargetProbability() implements ClassLoss {
+        @Override
+        public SDVariable perSample(SameDiff sd, SDVariable logits, SDVariable target, boolean singleLogit) {
+            if (singleLogit) {
+                SDVariable p1 = sd.nn.sigmoid(logits);
+                // t p + (1 - t)(1 - p) = 1 - t - p + 2 t p
+                return target.neg().add(1.0).sub(p1).add(p1.mul(target).mul(2.0)).reshape(-1).neg();
+            }
+            SDVariable shifted = logits.sub(logits.max(true, 1));
+            SDVariable e = sd.math.exp(shifted);
+            return e.mul(target).sum(1).div(e.sum(1)).neg();
+        }
+
+        @Override public boolean averaged() { return false; }
+    }
 }

@@ -37,6 +37,70 @@ public interface StepRule {
     /** Adam with learning rate {@code step}: bias-corrected moments, {@code s - step * m / (sqrt(v) + eps)}. */
     static StepRule adam(double beta1, double beta2, double eps) { return new Adam(beta1, beta2, eps); }
 
+    /**
+     * {@code s - step * scale ⊙ g} with one scale per coordinate of a sample ({@code scale.length} = the search
+     * variable's size per sample): blocks of the search variable with their own step sizes (AIP's mu for the code z,
+     * gamma for the attributes a; a scale of 0 freezes a block).
+     */
+    static StepRule scaledGradient(double[] scale) { return new ScaledGradient(scale, false, 0); }
+
+    /**
+     * {@code s - step * scale ⊙ r}, r drawn from N(0, 1) per coordinate and iteration, ignoring the gradient: the random
+     * baseline of a gradient search with the same blocks and budget (AIP_R). Repeatable for a seed and a batch.
+     */
+    static StepRule randomDirection(double[] scale, long seed) { return new ScaledGradient(scale, true, seed); }
+
+    /** See {@link StepRule#scaledGradient(double[])} and {@link StepRule#randomDirection(double[], long)}. */
+    final class ScaledGradient implements StepRule {
+        private final float[] scale;
+        private final boolean random;
+        private final long seed;
+
+        ScaledGradient(double[] scale, boolean random, long seed) {
+            Checks.notNull(scale, "scale");
+            if (scale.length == 0) throw new org.acejvm.core.InvalidInputException.Shape("step scales: expected at least one");
+            this.scale = new float[scale.length];
+            for (int i = 0; i < scale.length; i++) {
+                Checks.nonNegative(scale[i], "step scale " + i);
+                this.scale[i] = (float) scale[i];
+            }
+            this.random = random;
+            this.seed = seed;
+        }
+
+        @Override
+        public Stepper start(long[] shape) {
+            long per = 1;
+            for (int i = 1; i < shape.length; i++) per *= shape[i];
+            if (per != scale.length) {
+                throw new org.acejvm.core.InvalidInputException.Mismatch("step scales: " + scale.length
+                        + " given for a search variable of " + per + " values per sample");
+            }
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            return (search, gradient, iteration, step) -> {
+                float[] s = Floats.of(search);
+                float[] g = random ? null : Floats.of(gradient);
+                float st = (float) step;
+                for (int i = 0; i < s.length; i++) {
+                    float d = random ? (float) gaussian(rng) : g[i];
+                    s[i] -= st * scale[i % scale.length] * d;
+                }
+                return Floats.create(s, search.shape());
+            };
+        }
+
+        private static double gaussian(java.util.SplittableRandom rng) {
+            // Box-Muller: SplittableRandom has no nextGaussian on Java 17
+            double u = 1.0 - rng.nextDouble(), v = rng.nextDouble();
+            return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        }
+
+        @Override
+        public String toString() {
+            return (random ? "StepRule.randomDirection(seed " + seed + ", " : "StepRule.scaledGradient(") + scale.length + " scales)";
+        }
+    }
+
     /** See {@link StepRule#sign()}. */
     final class Sign implements StepRule, Stepper {
         static final Sign INSTANCE = new Sign();

@@ -19,6 +19,12 @@ public sealed interface StopRule {
      */
     static StopRule targetReached(double margin) { return new TargetReached(margin); }
 
+    /**
+     * Stop a sample once the target's probability reaches {@code threshold} (untargeted: once the source's falls to
+     * {@code 1 - threshold} or below); Counterfactual Attacks stop at 0.5 or 0.75.
+     */
+    static StopRule probabilityAtLeast(double threshold) { return new ProbabilityAtLeast(threshold); }
+
     /** Whether the sample with probabilities {@code p} has reached its goal. */
     boolean reached(float[] p, int source, int target, boolean targeted);
 
@@ -56,6 +62,20 @@ public sealed interface StopRule {
             double best = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < p.length; c++) if (c != source) best = Math.max(best, p[c]);
             return best - p[source] > margin;
+        }
+    }
+
+    /** See {@link StopRule#probabilityAtLeast(double)}. */
+    record ProbabilityAtLeast(double threshold) implements StopRule {
+        public ProbabilityAtLeast {
+            if (!(threshold > 0 && threshold <= 1)) {
+                throw new InvalidInputException.Range("stop probability: expected a value in (0, 1], got " + threshold);
+            }
+        }
+
+        @Override
+        public boolean reached(float[] p, int source, int target, boolean targeted) {
+            return targeted ? p[target] >= threshold : 1.0 - p[source] >= threshold;
         }
     }
 }
