@@ -24,6 +24,7 @@ public final class LatentSpace implements SearchSpace {
     private final double low;
     private final double high;
     private final EagerFunction eager;
+    private volatile ImageSpec checkedSpec;
 
     LatentSpace(GraphFunction decoder, long[] codeShape, StartCodes starts, double low, double high) {
         Checks.notNull(decoder, "decoder");
@@ -50,7 +51,33 @@ public final class LatentSpace implements SearchSpace {
 
     public long[] codeShape() { return codeShape.clone(); }
 
-    @Override public long[] sampleShape(ImageSpec image) { return codeShape.clone(); }
+    /**
+     * The code's shape, after checking once per image spec that the decoder turns a code into an image of that spec
+     * (one decoding of a zero code): a decoder made for another classifier fails here with a one-line error instead
+     * of deep inside the graph.
+     */
+    @Override
+    public long[] sampleShape(ImageSpec image) {
+        if (!image.equals(checkedSpec)) {
+            long[] probe = new long[codeShape.length + 1];
+            probe[0] = 1;
+            System.arraycopy(codeShape, 0, probe, 1, codeShape.length);
+            long[] decoded;
+            try {
+                decoded = toImage(org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, probe)).shape();
+            } catch (RuntimeException e) {
+                throw new InvalidInputException.Shape("decoder: cannot decode a code of shape " + Arrays.toString(codeShape)
+                        + " (" + e.getMessage() + ")");
+            }
+            long[] expected = {1, image.channels(), image.height(), image.width()};
+            if (!Arrays.equals(decoded, expected)) {
+                throw new InvalidInputException.Shape("decoder: decodes a code of shape " + Arrays.toString(codeShape)
+                        + " to " + Arrays.toString(decoded) + ", not an image the classifier accepts " + Arrays.toString(expected));
+            }
+            checkedSpec = image;
+        }
+        return codeShape.clone();
+    }
 
     @Override
     public INDArray start(INDArray images) {

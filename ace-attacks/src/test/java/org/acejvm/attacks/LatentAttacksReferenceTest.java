@@ -110,6 +110,17 @@ class LatentAttacksReferenceTest {
                 StepRule.scaledGradient(new double[] {1, 1, 1}), space, new ClassLoss.CrossEntropy(), true);
         assertThatThrownBy(() -> run(wrongScales)).isInstanceOf(InvalidInputException.Mismatch.class)
                 .hasMessageContaining("3 given for a search variable of 6 values per sample");
+        // a decoder whose images the classifier does not take, and start codes of another size
+        SameDiffClassifier other = SameDiffClassifier.fromOnnx(OnnxModel.load(
+                bytes("classifier.onnx"), "classifier.onnx"), null, null);
+        LatentSpace shortCodes = SearchSpace.latent(decoder, new long[] {5}, StartCodes.given(z0));
+        assertThatThrownBy(() -> run(LatentAttacks.aip(shortCodes, 0, AIP_10))).isInstanceOf(InvalidInputException.Shape.class)
+                .hasMessageContaining("decoder: cannot decode a code of shape [5]");
+        LatentSpace encoderMismatch = SearchSpace.latent(decoder, CODE, StartCodes.given(z0.get(
+                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4)).dup()));
+        assertThatThrownBy(() -> run(LatentAttacks.aip(encoderMismatch, 2, AIP_10))).isInstanceOf(InvalidInputException.Shape.class)
+                .hasMessageContaining("start codes: expected shape [6, 6], got [6, 4]");
+        assertThat(other.inputSpec()).isEqualTo(classifier.inputSpec());
         assertThatThrownBy(() -> StopRule.probabilityAtLeast(0)).isInstanceOf(InvalidInputException.Range.class);
         assertThatThrownBy(() -> new LatentAttacks.AipSettings(1.5, 1.2, 10, 2, 3)).isInstanceOf(InvalidInputException.Range.class)
                 .hasMessageContaining("beta");
