@@ -83,11 +83,7 @@ public final class FashionMnist {
 
     /** The directory used when none is given: the system property, the environment variable, or the Debian path. */
     public static Path defaultDirectory() {
-        String p = System.getProperty(DIR_PROPERTY);
-        if (p != null && !p.isBlank()) return Path.of(p);
-        String e = System.getenv(DIR_ENV);
-        if (e != null && !e.isBlank()) return Path.of(e);
-        return DEFAULT_DIR;
+        return DataDirectory.resolve(DIR_PROPERTY, DIR_ENV, DEFAULT_DIR);
     }
 
     /** The whole split from the default directory. */
