@@ -10,9 +10,10 @@ import org.acejvm.core.result.Explanation;
  * the distance weight outweighs the class gradient that reaches the image through the filter.
  */
 public final class AttackDiagnosis {
-    /** The advice given with a diagnosis. */
-    public static final String ADVICE = "the distance weight outweighs the gradient through the filter; "
-            + "try ace calibrate (Calibration) or --lambda 0";
+    /** The usual cause of a diagnosis. */
+    public static final String CAUSE = "the distance weight outweighs the gradient through the filter";
+    /** The advice given with a diagnosis (outside a calibration). */
+    public static final String ADVICE = CAUSE + "; try ace calibrate (Calibration) or --lambda 0";
 
     private AttackDiagnosis() {}
 

@@ -69,7 +69,8 @@ public final class Calibration {
         for (GridPoint p : grid) {
             if (p.stuck() == p.images()) {
                 notes.add(String.format(Locale.ROOT, "lambda1 %s, step %.1f/255: no attack moved or raised the "
-                        + "target's probability (%s)", p.lambda1(), p.step() * 255, AttackDiagnosis.ADVICE));
+                        + "target's probability (%s; the grid's other points show which weights move)", p.lambda1(),
+                        p.step() * 255, AttackDiagnosis.CAUSE));
             }
         }
         if (best.flips() == 0) {
