@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ace", mixinStandardHelpOptions = true, version = "ace 0.1.0",
         description = "Adversarial counterfactual visual explanations (ACE) on the JVM.",
-        subcommands = {DemoCommand.class, ExplainCommand.class, CalibrateCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ExplainCommand.class, CalibrateCommand.class, EvaluateCommand.class, LatentDemoCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "  spark-explain  Explain a data set on Apache Spark (module ace-spark; ./ace spark-explain --help)."})
 public final class AceCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,118 @@
+package org.acejvm.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.acejvm.attacks.LatentSpace;
+import org.acejvm.attacks.SearchSpace;
+import org.acejvm.attacks.StartCodes;
+import org.acejvm.core.InvalidInputException;
+import org.acejvm.core.ModelFormatException;
+import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.core.onnx.OnnxModel;
+import org.acejvm.metrics.morpho.Morphometrics;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The embedded latent-space default: the MNIST digit classifier (models/mnist-cnn) and the conditional VAE
+ * (models/mnist-cvae) whose decoder reads a code (z, a), z from the encoder (8 values) and a the digit's 6 Morpho-MNIST
+ * measurements standardised with the training set's statistics ({@code attributes.json}). Both made by
+ * {@code scripts/train_mnist_latent.py}; see their model cards.
+ */
+public final class EmbeddedLatent {
+    public static final String CLASSIFIER_RESOURCE = "/models/mnist-cnn/model.onnx";
+    public static final String ENCODER_RESOURCE = "/models/mnist-cvae/encoder.onnx";
+    public static final String DECODER_RESOURCE = "/models/mnist-cvae/decoder.onnx";
+    public static final String ATTRIBUTES_RESOURCE = "/models/mnist-cvae/attributes.json";
+
+    private final SameDiffClassifier classifier;
+    private final OnnxModel encoder;
+    private final OnnxModel decoder;
+    private final List<String> attributeNames;
+    private final double[] mean;
+    private final double[] std;
+    private final int codeSize;
+
+    private EmbeddedLatent() {
+        classifier = SameDiffClassifier.fromOnnx(OnnxModel.load(bytes(CLASSIFIER_RESOURCE), "mnist-cnn.onnx"), null, null);
+        encoder = OnnxModel.load(bytes(ENCODER_RESOURCE), "mnist-cvae-encoder.onnx");
+        decoder = OnnxModel.load(bytes(DECODER_RESOURCE), "mnist-cvae-decoder.onnx");
+        try {
+            JsonNode a = new ObjectMapper().readTree(bytes(ATTRIBUTES_RESOURCE));
+            List<String> names = new ArrayList<>();
+            a.get("names").forEach(n -> names.add(n.asText()));
+            attributeNames = List.copyOf(names);
+            mean = new double[names.size()];
+            std = new double[names.size()];
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] = a.get("mean").get(i).asDouble();
+                std[i] = a.get("std").get(i).asDouble();
+            }
+            codeSize = a.get("z").asInt();
+        } catch (IOException | RuntimeException e) {
+            throw new ModelFormatException(ATTRIBUTES_RESOURCE + ": unreadable attribute statistics: " + e.getMessage(), e);
+        }
+        if (!attributeNames.equals(Morphometrics.NAMES)) {
+            throw new ModelFormatException(ATTRIBUTES_RESOURCE + ": expected the attributes " + Morphometrics.NAMES + ", got " + attributeNames);
+        }
+    }
+
+    /** The models, loaded from the jar (a few hundred kB; each call loads them again). */
+    public static EmbeddedLatent load() { return new EmbeddedLatent(); }
+
+    public SameDiffClassifier classifier() { return classifier; }
+
+    /** The encoder: images [N, 1, 28, 28] in [0, 1] to z [N, 8]. */
+    public OnnxModel encoder() { return encoder; }
+
+    /** The decoder: codes [N, 14] = (z, a) to images [N, 1, 28, 28] in [0, 1]. */
+    public OnnxModel decoder() { return decoder; }
+
+    /** The names of the attribute block a, in order. */
+    public List<String> attributeNames() { return attributeNames; }
+
+    /** Size of z; the code is z followed by {@link #attributeNames()}. */
+    public int codeSize() { return codeSize; }
+
+    /** The search space of the latent methods: codes (z, a) decoded by the decoder, started from {@link #startCodes()}. */
+    public LatentSpace space() {
+        return SearchSpace.latent(decoder, new long[] {codeSize + attributeNames.size()}, startCodes());
+    }
+
+    /** z = encoder(x) and a = the standardised measurements of x, concatenated. */
+    public StartCodes startCodes() {
+        StartCodes z = StartCodes.encoder(encoder);
+        return (images, ids) -> Nd4j.concat(1, z.codes(images, ids).castTo(DataType.FLOAT), attributes(images));
+    }
+
+    /** The standardised measurements [N, 6] of images [N, 1, 28, 28]. */
+    public INDArray attributes(INDArray images) {
+        Morphometrics[] m = Morphometrics.measure(images);
+        float[] out = new float[m.length * mean.length];
+        for (int i = 0; i < m.length; i++) {
+            if (!m[i].defined()) throw new InvalidInputException("image " + i + " is blank: it has no Morpho-MNIST measurements");
+            double[] v = m[i].toArray();
+            for (int k = 0; k < v.length; k++) out[i * v.length + k] = (float) ((v[k] - mean[k]) / std[k]);
+        }
+        return Nd4j.create(out, new long[] {m.length, mean.length}, DataType.FLOAT);
+    }
+
+    /** The training-set standard deviation of each measurement (a change of 1 in a is this much in pixels or radians). */
+    public double[] attributeStd() { return std.clone(); }
+
+    private static byte[] bytes(String resource) {
+        try (InputStream in = EmbeddedLatent.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModelFormatException(resource + " is missing from the jar (made by scripts/train_mnist_latent.py)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModelFormatException(resource + ": " + e.getMessage(), e);
+        }
+    }
+}

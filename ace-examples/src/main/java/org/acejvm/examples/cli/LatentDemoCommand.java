@@ -1,0 +1,243 @@
+package org.acejvm.examples.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.acejvm.attacks.AttackResult;
+import org.acejvm.attacks.Attacks;
+import org.acejvm.attacks.GradientAttack;
+import org.acejvm.attacks.LatentAttacks;
+import org.acejvm.attacks.LatentSpace;
+import org.acejvm.attacks.Targets;
+import org.acejvm.core.InvalidInputException;
+import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.core.io.Images;
+import org.acejvm.examples.EmbeddedLatent;
+import org.acejvm.examples.data.MnistDigits;
+import org.acejvm.examples.report.LabelledGrid;
+import org.acejvm.metrics.AttributeProbes;
+import org.acejvm.metrics.LatentPerturbationRatio;
+import org.acejvm.metrics.morpho.Morphometrics;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ace latent-demo}: the latent-space methods side by side on the embedded latent default (MNIST digits, the
+ * digit classifier, the conditional VAE with a Morpho-MNIST attribute block): for each test digit, aimed at the class
+ * the classifier finds second most probable, AIP, xGEMs, the Counterfactual Attack (and AIP_R) search the code (z, a);
+ * a table of flip rate, LPR, the measured attribute changes and time per query, and a grid of the digits.
+ */
+@Command(name = "latent-demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Latent-space counterfactuals (AIP, xGEMs, Counterfactual Attack, AIP_R) of MNIST test digits "
+                + "with the embedded digit classifier and conditional VAE; writes <out>/table.md and <out>/grid.png.")
+public final class LatentDemoCommand implements Callable<Integer> {
+    /** Absolute change of a standardised code coordinate above which LPR counts it as changed. */
+    static final double LPR_TOLERANCE = 0.1;
+    private static final java.awt.Color FLIPPED = new java.awt.Color(0x00, 0x77, 0x00), NOT_FLIPPED = new java.awt.Color(0xaa, 0x00, 0x00);
+
+    @Option(names = "--count", defaultValue = "20", description = "Test digits (round robin over the classes; default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--methods", split = ",", defaultValue = "aip,xgems,latent-attack,aip-r,fgsm",
+            description = "Any of aip, xgems, latent-attack, aip-r and fgsm (pixel space, the baseline of LPR) (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--fgsm-epsilon", defaultValue = "0.2", description = "FGSM's step in pixels (default: ${DEFAULT-VALUE}).")
+    double fgsmEpsilon;
+
+    @Option(names = "--iterations", defaultValue = "500", description = "Most iterations per digit (the papers' 500; default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of AIP_R's random directions (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--grid-rows", defaultValue = "10", description = "Digits shown in grid.png (default: ${DEFAULT-VALUE}).")
+    int gridRows;
+
+    @Option(names = "--probe-digits", defaultValue = "1000",
+            description = "Training digits whose codes and measurements fit the attribute probes (default: ${DEFAULT-VALUE}; 0: no probes).")
+    int probeDigits;
+
+    @Option(names = "--out", defaultValue = "out/latent", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--quiet", description = "No progress lines.")
+    boolean quiet;
+
+    /** One method's results over all digits. */
+    record MethodRun(String name, AttackResult result, double seconds, double[] lpr, double[][] attributeChange) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (count < 1) throw new InvalidInputException.Range("--count: expected at least 1, got " + count);
+        if (iterations < 1) throw new InvalidInputException.Range("--iterations: expected at least 1, got " + iterations);
+        Files.createDirectories(out);
+        MnistDigits digits = MnistDigits.load(MnistDigits.Split.TEST, count);
+        EmbeddedLatent latent = EmbeddedLatent.load();
+        SameDiffClassifier classifier = latent.classifier();
+        LatentSpace space = latent.space();
+        INDArray x = digits.images();
+        int[] targets = RunnerUp.of(classifier.probabilities(x));
+        INDArray start = space.start(x);
+        INDArray reconstruction = space.toImage(start);
+        Morphometrics[] measuredX = Morphometrics.measure(x);
+
+        List<MethodRun> runs = new ArrayList<>();
+        for (String m : methods) {
+            GradientAttack attack = m.equalsIgnoreCase("fgsm") ? Attacks.fgsm(fgsmEpsilon)
+                    : attackWithSettings(m, space, latent.attributeNames().size());
+            long t0 = System.nanoTime();
+            AttackResult r = attack.prepare(classifier).run(x, Targets.classes(targets), null, null, null);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            // LPR after re-encoding (z from the encoder, a measured again) the counterfactual and the image the method
+            // started from: the decoded original for the latent methods, the original for FGSM (the encoder-decoder
+            // round trip then cancels)
+            INDArray reference = m.equalsIgnoreCase("fgsm") ? start : space.start(reconstruction);
+            double[] lpr = new LatentPerturbationRatio(LPR_TOLERANCE).add(reference, space.start(r.adversarial()));
+            Morphometrics[] measured = Morphometrics.measure(r.adversarial());
+            double[][] change = new double[count][];
+            for (int i = 0; i < count; i++) {
+                double[] a = measured[i].toArray(), b = measuredX[i].toArray();
+                change[i] = new double[a.length];
+                for (int k = 0; k < a.length; k++) change[i][k] = a[k] - b[k];
+            }
+            runs.add(new MethodRun(attack.name(), r, seconds, lpr, change));
+            if (!quiet) System.err.printf(Locale.ROOT, "%s: %d digits in %.1f s%n", attack.name(), count, seconds);
+        }
+        String table = table(runs, latent, digits, targets);
+        if (probeDigits > 0) table += globalExplanations(runs, latent, space, digits, targets, start);
+        Files.writeString(out.resolve("table.md"), table);
+        Images.writePng(grid(runs, digits, targets, x, reconstruction).render(), out.resolve("grid.png"));
+        System.out.print(table);
+        System.out.println("grid: " + out.resolve("grid.png"));
+        return 0;
+    }
+
+    static GradientAttack attack(String method, LatentSpace space, int attributes) {
+        return switch (method.toLowerCase(Locale.ROOT)) {
+            case "aip" -> LatentAttacks.aip(space, attributes, LatentAttacks.AipSettings.PAPER);
+            case "xgems" -> LatentAttacks.xgems(space, attributes, LatentAttacks.AipSettings.PAPER);
+            case "latent-attack" -> LatentAttacks.counterfactualAttack(space);
+            case "aip-r" -> LatentAttacks.aipRandom(space, attributes, LatentAttacks.AipSettings.PAPER, 0);
+            default -> throw new InvalidInputException("--methods: unknown method '" + method
+                    + "' (expected aip, xgems, latent-attack, aip-r or fgsm)");
+        };
+    }
+
+    private GradientAttack attackWithSettings(String method, LatentSpace space, int attributes) {
+        GradientAttack a = attack(method, space, attributes);
+        return a.withSettings(a.settings().toBuilder().iterations(iterations).build());
+    }
+
+    private String table(List<MethodRun> runs, EmbeddedLatent latent, MnistDigits digits, int[] targets) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "# Latent-space counterfactuals of %d MNIST test digits%n%n", count));
+        s.append("Embedded latent default (mnist-cnn, mnist-cvae); each digit aimed at the class the classifier finds second "
+                + "most probable; at most ").append(iterations).append(" iterations. LPR: share of the 14 code values (z "
+                + "re-encoded, a re-measured, standardised) that moved by more than ").append(LPR_TOLERANCE)
+                .append(" between the image the method started from (latent methods: the decoded original; FGSM: the "
+                        + "original) and the counterfactual. FGSM: one pixel-space step of ").append(fgsmEpsilon)
+                .append(". Attribute change: mean absolute difference of the measurement between counterfactual and "
+                        + "original.\n\n");
+        s.append("| method | flip rate | LPR | mean iterations | time per query (s) |");
+        for (String n : latent.attributeNames()) s.append(" change of ").append(n).append(" |");
+        s.append("\n|---|---:|---:|---:|---:|");
+        for (int k = 0; k < latent.attributeNames().size(); k++) s.append("---:|");
+        s.append('\n');
+        for (MethodRun r : runs) {
+            boolean[] reached = r.result().reached();
+            int flips = 0;
+            double its = 0, lpr = 0;
+            for (int i = 0; i < count; i++) {
+                if (reached[i]) flips++;
+                its += r.result().iterations()[i];
+                lpr += r.lpr()[i];
+            }
+            s.append(String.format(Locale.ROOT, "| %s | %.1f%% (%d/%d) | %.3f | %.1f | %.3f |", r.name(), 100.0 * flips / count,
+                    flips, count, lpr / count, its / count, r.seconds() / count));
+            for (int k = 0; k < latent.attributeNames().size(); k++) {
+                double sum = 0;
+                for (int i = 0; i < count; i++) sum += Math.abs(r.attributeChange()[i][k]);
+                s.append(String.format(Locale.ROOT, " %.3f |", sum / count));
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    /**
+     * Global explanations (Counterfactual Attacks' attribution): ridge probes of the 6 measurements on the codes of
+     * training digits; for each digit pair with flipped counterfactuals, the attribute the probes rank first (mean
+     * predicted change) beside the change actually measured on the decoded counterfactuals, and whether their signs
+     * agree.
+     */
+    private String globalExplanations(List<MethodRun> runs, EmbeddedLatent latent, LatentSpace space, MnistDigits digits,
+                                      int[] targets, INDArray start) {
+        MnistDigits train = MnistDigits.load(MnistDigits.Split.TRAIN, probeDigits);
+        INDArray trainCodes = space.start(train.images());
+        Morphometrics[] trainMeasured = Morphometrics.measure(train.images());
+        double[][] attrs = new double[probeDigits][];
+        for (int i = 0; i < probeDigits; i++) attrs[i] = trainMeasured[i].toArray();
+        AttributeProbes probes = AttributeProbes.fitRidge(trainCodes, attrs, latent.attributeNames(), 1.0);
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%n## Global explanations per digit pair%n%n"
+                + "Ridge probes of the measurements on the codes of %d training digits; per pair of flipped counterfactuals, "
+                + "the attribute with the largest mean predicted change (probe score) and the mean change measured on the "
+                + "decoded counterfactuals.%n%n| method | pair | digits | top attribute | probe score | measured change | signs agree |"
+                + "%n|---|---|---:|---|---:|---:|---|%n", probeDigits));
+        for (MethodRun r : runs) {
+            if (!java.util.Arrays.equals(r.result().search().shape(), start.shape())) continue; // a pixel-space method
+            double[][] local = probes.localScores(start, r.result().search());
+            java.util.Map<String, List<Integer>> pairs = new java.util.TreeMap<>();
+            for (int i = 0; i < count; i++) {
+                if (r.result().reached()[i]) {
+                    pairs.computeIfAbsent(r.result().sources()[i] + " -> " + targets[i], key -> new ArrayList<>()).add(i);
+                }
+            }
+            int agree = 0;
+            for (var e : pairs.entrySet()) {
+                double[] global = AttributeProbes.globalScores(local, e.getValue());
+                int top = AttributeProbes.ranking(global).get(0);
+                double measured = 0;
+                for (int i : e.getValue()) measured += r.attributeChange()[i][top] / e.getValue().size();
+                boolean same = Math.signum(measured) == Math.signum(global[top]);
+                if (same) agree++;
+                s.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %+.3f | %+.3f | %s |%n", r.name(), e.getKey(),
+                        e.getValue().size(), latent.attributeNames().get(top), global[top], measured, same ? "yes" : "no"));
+            }
+            s.append(String.format(Locale.ROOT, "| %s | all | | | | | %d of %d pairs |%n", r.name(), agree, pairs.size()));
+        }
+        return s.toString();
+    }
+
+    private LabelledGrid grid(List<MethodRun> runs, MnistDigits digits, int[] targets, INDArray x, INDArray reconstruction) {
+        List<String> columns = new ArrayList<>(List.of("digit", "D(E(x), a(x))"));
+        runs.forEach(r -> columns.add(r.name()));
+        LabelledGrid g = new LabelledGrid("Latent-space counterfactuals (MNIST, embedded latent default)", columns);
+        for (int i = 0; i < Math.min(gridRows, count); i++) {
+            List<INDArray> cells = new ArrayList<>(List.of(x.get(NDArrayIndex.point(i)), reconstruction.get(NDArrayIndex.point(i))));
+            List<LabelledGrid.Line> label = new ArrayList<>();
+            label.add(new LabelledGrid.Line(digits.labels()[i] + " -> " + targets[i]));
+            for (MethodRun r : runs) {
+                cells.add(r.result().adversarial().get(NDArrayIndex.point(i)));
+                label.add(new LabelledGrid.Line(String.format(Locale.ROOT, "%s: p %.2f, %s", r.name(),
+                        r.result().probabilities().getDouble(i, targets[i]), topChange(r.attributeChange()[i])),
+                        r.result().reached()[i] ? FLIPPED : NOT_FLIPPED));
+            }
+            g.row(label, cells);
+        }
+        return g;
+    }
+
+    /** The largest measured attribute change of one digit, in the attribute's units. */
+    private static String topChange(double[] change) {
+        int best = 0;
+        double[] scale = {100, 50, 3, 1, 15, 20}; // typical MNIST values (area, length, thickness, slant, width, height)
+        for (int k = 1; k < change.length; k++) if (Math.abs(change[k] / scale[k]) > Math.abs(change[best] / scale[best])) best = k;
+        return String.format(Locale.ROOT, "%s %+.2f", Morphometrics.NAMES.get(best), change[best]);
+    }
+}
