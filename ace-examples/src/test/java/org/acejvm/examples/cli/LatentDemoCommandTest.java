@@ -29,11 +29,11 @@ class LatentDemoCommandTest {
     @Test
     void theShippedDigitClassifierIsAccurateOnTheTestDigits() {
         EmbeddedLatent latent = EmbeddedLatent.load();
-        MnistDigits test = MnistDigits.load(MnistDigits.Split.TEST, 1996);
+        MnistDigits test = MnistDigits.load(MnistDigits.Split.TEST, MnistDigits.TEST_SIZE);
         int[] predicted = latent.classifier().predict(test.images());
         int right = 0;
         for (int i = 0; i < predicted.length; i++) if (predicted[i] == test.labels()[i]) right++;
-        assertThat(right / 1996.0).isGreaterThan(0.97);
+        assertThat(right / (double) MnistDigits.TEST_SIZE).isGreaterThan(0.97);
         // the code of a digit decodes to a digit the classifier still recognises
         INDArray x = test.images().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 50));
         INDArray rec = latent.space().toImage(latent.space().start(x));

@@ -31,7 +31,7 @@ class MnistDigitsTest {
         MnistDigits train = MnistDigits.load(installed(), MnistDigits.Split.TRAIN, 10);
         for (int i = 0; i < 10; i++) assertThat(train.indices()[i]).isZero();
         // the 1,996 test digits are all there; one more is refused
-        assertThat(MnistDigits.load(installed(), MnistDigits.Split.TEST, 1996).labels()).hasSize(1996);
+        assertThat(MnistDigits.load(installed(), MnistDigits.Split.TEST, MnistDigits.TEST_SIZE).labels()).hasSize(1996);
         assertThatThrownBy(() -> MnistDigits.load(installed(), MnistDigits.Split.TEST, 1997))
                 .isInstanceOf(InvalidInputException.Range.class).hasMessageContaining("holds 1996 digits");
     }
