@@ -5,7 +5,8 @@ The paper's pipeline, with two deterministic substitutes (the published code use
 breaks ties at random and whose pyramid upscaling smooths with a Gaussian):
   1. upscale the [0, 1] image by `scale` (4) with bilinear interpolation on pixel centres (edge pixels repeated);
   2. binarise at min + threshold (0.5) * (max - min) of the upscaled image (>=);
-  3. skeleton: Zhang-Suen thinning of the binary image (instead of the medial axis), to a fixed point;
+  3. skeleton: Zhang-Suen thinning of the binary image (instead of the medial axis), to a fixed point; a blob
+     that thins away entirely (2x2 squares) keeps its first foreground pixel in raster order;
   4. distance map: exact Euclidean distance from each skeleton pixel to the nearest background pixel (pixels
      outside the image count as background);
   area      = foreground pixels / scale^2
@@ -103,6 +104,9 @@ def measure(img, threshold=0.5, scale=4, bound_frac=0.02):
         return [float('nan')] * 6
     binary = hi >= lo_v + (hi_v - lo_v) * threshold
     skeleton = zhang_suen(binary)
+    if not skeleton.any():  # a blob thinned away entirely (2x2 squares) keeps its first pixel in raster order
+        skeleton = np.zeros_like(binary)
+        skeleton[tuple(np.argwhere(binary)[0])] = True
     sy, sx = np.nonzero(skeleton)
     area = binary.sum() / scale ** 2
     skel = np.pad(skeleton.astype(float), 1)

@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The pipeline is the paper's, made deterministic: bilinear upscaling (x4) instead of scikit-image's Gaussian
  * pyramid, binarisation at half way between the upscaled image's minimum and maximum, and Zhang-Suen thinning
- * instead of the medial axis (whose ties scikit-image breaks at random). {@code scripts/ace_torch/morpho.py} computes
+ * instead of the medial axis (whose ties scikit-image breaks at random; a blob it thins away keeps one pixel). {@code scripts/ace_torch/morpho.py} computes
  * the same steps in numpy and is the reference of the tests. A constant image has no shape: every field is NaN.
  */
 public record Morphometrics(double area, double length, double thickness, double slant, double width, double height) {
@@ -88,6 +88,7 @@ public record Morphometrics(double area, double length, double thickness, double
             }
         }
         boolean[][] skeleton = ZhangSuen.thin(binary);
+        keepOnePixel(binary, skeleton);
         double area = (double) foreground / ((double) scale * scale);
 
         double length = 0, distanceSum = 0;
@@ -160,6 +161,22 @@ public record Morphometrics(double area, double length, double thickness, double
             }
         }
         return out;
+    }
+
+    /**
+     * A blob that thinning removes entirely (Zhang-Suen deletes 2x2 squares) keeps its first foreground pixel in
+     * raster order as its skeleton, so that every image with a shape has a length and a thickness.
+     */
+    static void keepOnePixel(boolean[][] binary, boolean[][] skeleton) {
+        for (boolean[] row : skeleton) for (boolean p : row) if (p) return;
+        for (int y = 0; y < binary.length; y++) {
+            for (int x = 0; x < binary[y].length; x++) {
+                if (binary[y][x]) {
+                    skeleton[y][x] = true;
+                    return;
+                }
+            }
+        }
     }
 
     private static int at(boolean[][] img, int y, int x) {

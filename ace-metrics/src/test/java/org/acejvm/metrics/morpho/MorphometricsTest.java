@@ -66,6 +66,15 @@ class MorphometricsTest {
         assertThat(Morphometrics.measure(left).slant()).isCloseTo(-s, within(1e-9));
     }
 
+    /** A blob that thinning removes entirely keeps one skeleton pixel (numpy reference: 3.75, 0, 0.5, 0, 2.68, 2.68). */
+    @Test
+    void aSmallSquareKeepsOneSkeletonPixelAndHasEveryMeasurement() {
+        double[][] img = new double[28][28];
+        for (int y = 10; y < 12; y++) for (int x = 10; x < 12; x++) img[y][x] = 1;
+        Morphometrics m = Morphometrics.measure(img);
+        assertThat(m.toArray()).containsExactly(new double[] {3.75, 0, 0.5, 0, 2.68, 2.68}, within(1e-9));
+    }
+
     @Test
     void aConstantImageIsUndefinedAndBadInputIsATypedError() {
         assertThat(Morphometrics.measure(new double[28][28]).defined()).isFalse();
