@@ -17,6 +17,7 @@ import org.acejvm.core.SameDiffClassifier;
 import org.acejvm.core.io.Images;
 import org.acejvm.examples.EmbeddedLatent;
 import org.acejvm.examples.data.MnistDigits;
+import org.acejvm.examples.evaluate.EvaluationPlots;
 import org.acejvm.examples.report.LabelledGrid;
 import org.acejvm.metrics.AttributeProbes;
 import org.acejvm.metrics.LatentPerturbationRatio;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "latent-demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Latent-space counterfactuals (AIP, xGEMs, Counterfactual Attack, AIP_R) of MNIST test digits "
-                + "with the embedded digit classifier and conditional VAE; writes <out>/table.md and <out>/grid.png.")
+                + "with the embedded digit classifier and conditional VAE; writes <out>/table.md, <out>/grid.png and "
+                + "<out>/global_importance.png.")
 public final class LatentDemoCommand implements Callable<Integer> {
     /** Absolute change of a standardised code coordinate above which LPR counts it as changed. */
     static final double LPR_TOLERANCE = 0.1;
@@ -62,6 +64,12 @@ public final class LatentDemoCommand implements Callable<Integer> {
     @Option(names = "--probe-digits", defaultValue = "1000",
             description = "Training digits whose codes and measurements fit the attribute probes (default: ${DEFAULT-VALUE}; 0: no probes).")
     int probeDigits;
+
+    @Option(names = "--probe-labels", defaultValue = "original",
+            description = "What the probes learn to predict from a training digit's code: 'original', the digit's own "
+                    + "measurements (as the paper's labelled set), or 'decoded', those of the decoded code (what the "
+                    + "generator shows) (default: ${DEFAULT-VALUE}).")
+    String probeLabels;
 
     @Option(names = "--out", defaultValue = "out/latent", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -204,15 +212,20 @@ public final class LatentDemoCommand implements Callable<Integer> {
                                       int[] targets, INDArray start) {
         MnistDigits train = MnistDigits.load(MnistDigits.Split.TRAIN, probeDigits);
         INDArray trainCodes = space.start(train.images());
-        Morphometrics[] trainMeasured = Morphometrics.measure(train.images());
+        boolean decoded = switch (probeLabels.toLowerCase(Locale.ROOT)) {
+            case "decoded" -> true;
+            case "original" -> false;
+            default -> throw new InvalidInputException("--probe-labels: expected decoded or original, got '" + probeLabels + "'");
+        };
+        Morphometrics[] trainMeasured = Morphometrics.measure(decoded ? space.toImage(trainCodes) : train.images());
         double[][] attrs = new double[probeDigits][];
         for (int i = 0; i < probeDigits; i++) attrs[i] = trainMeasured[i].toArray();
         AttributeProbes probes = AttributeProbes.fitRidge(trainCodes, attrs, latent.attributeNames(), 1.0);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%n## Global explanations per digit pair%n%n"
-                + "Ridge probes of the measurements on the codes of %d training digits; per pair of flipped counterfactuals, "
+                + "Ridge probes of the measurements (of the %s) on the codes of %d training digits; per pair of flipped counterfactuals, "
                 + "the attribute with the largest mean predicted change (probe score) and the mean change measured on the "
                 + "decoded counterfactuals.%n%n| method | pair | digits | top attribute | probe score | measured change | signs agree |"
-                + "%n|---|---|---:|---|---:|---:|---|%n", probeDigits));
+                + "%n|---|---|---:|---|---:|---:|---|%n", decoded ? "decoded codes" : "digits", probeDigits));
         for (MethodRun r : runs) {
             if (!java.util.Arrays.equals(r.result().search().shape(), start.shape())) continue; // a pixel-space method
             double[][] local = probes.localScores(start, r.result().search());
@@ -244,6 +257,13 @@ public final class LatentDemoCommand implements Callable<Integer> {
             frequent = frequent.subList(0, Math.min(10, frequent.size()));
             s.append(String.format(Locale.ROOT, "| %s | the %d most frequent pairs | | | | | %d of %d pairs |%n", r.name(),
                     frequent.size(), frequent.stream().filter(agreeing::contains).count(), frequent.size()));
+            if (r == runs.stream().filter(x -> java.util.Arrays.equals(x.result().search().shape(), start.shape())).findFirst().orElse(null)) {
+                java.util.Map<String, double[]> chart = new java.util.LinkedHashMap<>();
+                for (String pair : frequent) chart.put(pair, AttributeProbes.globalScores(local, pairs.get(pair)));
+                EvaluationPlots.globalImportance(chart, latent.attributeNames(), latent.attributeStd(),
+                        "Global importance of the measured attributes for " + r.name() + " (the " + frequent.size()
+                                + " most frequent digit pairs)", out.resolve("global_importance.png"));
+            }
         }
         return s.toString();
     }

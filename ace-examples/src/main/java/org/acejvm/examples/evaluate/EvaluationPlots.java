@@ -110,7 +110,31 @@ public final class EvaluationPlots {
         s.setMarkerColor(color);
     }
 
-    private static Path save(XYChart chart, Path file) {
+    /**
+     * Global importance of attributes: for each group (e.g. a digit pair, in the given order) one bar per attribute,
+     * the mean probe score in units of the attribute's training standard deviation, so that attributes of different
+     * units share one axis.
+     */
+    public static Path globalImportance(Map<String, double[]> scores, java.util.List<String> attributes, double[] std,
+                                        String title, Path file) {
+        Checks.notNull(scores, "scores");
+        if (scores.isEmpty()) throw new IllegalArgumentException("no group to plot");
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(1150).height(520)
+                .title(title).xAxisTitle("digit pair (source -> target)")
+                .yAxisTitle("mean probe score (training standard deviations)").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setSeriesColors(PALETTE);
+        java.util.List<String> groups = new java.util.ArrayList<>(scores.keySet());
+        for (int a = 0; a < attributes.size(); a++) {
+            java.util.List<Double> values = new java.util.ArrayList<>();
+            for (String g : groups) values.add(scores.get(g)[a] / std[a]);
+            chart.addSeries(attributes.get(a), groups, values);
+        }
+        return save(chart, file);
+    }
+
+    private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
