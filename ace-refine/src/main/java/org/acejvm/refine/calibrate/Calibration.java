@@ -21,7 +21,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * ACE's settings for one's own classifier and diffusion model, as the ACE authors advise: the deepest filter at
  * which the filter alone keeps the classifier's decision on held-out images ({@link FilterDepth}), the mask dilation
  * scaled to the image ({@link MaskDilation}), then a grid over the l1 weight and the step scored by flip rate, mean
- * change and how concentrated the change is ({@link AttackGrid}). Returns the chosen {@link MethodSpec} with a
+ * change and how concentrated the change is ({@link AttackGrid}), and where the inpainting starts
+ * ({@link InpaintingStart}). Returns the chosen {@link MethodSpec} with a
  * {@link CalibrationReport} of everything measured.
  */
 public final class Calibration {
@@ -76,7 +77,12 @@ public final class Calibration {
         if (best.flips() == 0) {
             notes.add("no grid point flipped any image: more iterations, a larger step or a shallower filter may help");
         }
-        MethodSpec result = base.withAttack(plan.iterations(), best.step(), best.lambda1());
-        return new CalibrationReport(result, plan, depth, chosen, side, dilation, grid, best, notes);
+        List<InpaintingStart.Row> starts = InpaintingStart.measure(classifier, diffusion,
+                base.withAttack(plan.gridIterations(), best.step(), best.lambda1()), chosen.steps(), plan.inpaintShallower(),
+                gridImages, targets.slice(0, g), Arrays.copyOf(ids, g), out);
+        InpaintingStart.Row start = InpaintingStart.best(starts);
+        MethodSpec result = base.withAttack(plan.iterations(), best.step(), best.lambda1())
+                .with(plan.name(), Ablation.ACE, start.steps() == chosen.steps() ? 0 : start.steps());
+        return new CalibrationReport(result, plan, depth, chosen, side, dilation, grid, best, starts, start, notes);
     }
 }

@@ -21,10 +21,12 @@ import org.acejvm.refine.MaskSettings;
  * @param seed           seed of all noise
  * @param batchSize      images per batch (memory only)
  * @param name           the returned method's name
+ * @param inpaintShallower how many respaced steps shallower than the filter's S the inpainting start may be chosen
+ *                       ({@link InpaintingStart}; 0 keeps the reference's S)
  */
 public record CalibrationPlan(double[] fractions, double agreement, double[] lambdas, double[] steps, int gridImages,
                               int gridIterations, int iterations, double dilationShare, double maskThreshold, long seed,
-                              int batchSize, String name) {
+                              int batchSize, String name, int inpaintShallower) {
 
     public CalibrationPlan {
         fractions = fractions.clone();
@@ -43,6 +45,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
             throw new InvalidInputException.Range("gridImages, gridIterations, iterations and batchSize: expected at least 1");
         }
         if (name == null || name.isBlank()) throw new InvalidInputException("name: expected a non-empty name");
+        if (inpaintShallower < 0) throw new InvalidInputException.Range("inpaintShallower: expected at least 0, got " + inpaintShallower);
     }
 
     @Override public double[] fractions() { return fractions.clone(); }
@@ -51,8 +54,8 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
 
     /**
      * The ACE authors' advice for one's own models: fractions 0.05 to 0.4, agreement 0.95, l1 weights 1 to 0.001
-     * and 0, steps 1, 2 and 4 / 255; the grid on 8 images with 20 iterations; the returned method runs the
-     * reference's 50 iterations.
+     * and 0, steps 1, 2 and 4 / 255; the grid on 8 images with 20 iterations; the inpainting start S, S - 1 or S - 2;
+     * the returned method runs the reference's 50 iterations.
      */
     public static CalibrationPlan defaults() { return builder().build(); }
 
@@ -72,6 +75,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
         private long seed;
         private int batchSize = 8;
         private String name = "calibrated";
+        private int inpaintShallower = 2;
 
         private Builder() {}
 
@@ -87,10 +91,11 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
         public Builder seed(long v) { seed = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder name(String v) { name = v; return this; }
+        public Builder inpaintShallower(int v) { inpaintShallower = v; return this; }
 
         public CalibrationPlan build() {
             return new CalibrationPlan(fractions, agreement, lambdas, steps, gridImages, gridIterations, iterations,
-                    dilationShare, maskThreshold, seed, batchSize, name);
+                    dilationShare, maskThreshold, seed, batchSize, name, inpaintShallower);
         }
     }
 }

@@ -16,14 +16,18 @@ import org.acejvm.refine.batch.MethodSpec;
  * @param dilation   the chosen mask dilation
  * @param grid       every grid point, in grid order
  * @param best       the chosen grid point
+ * @param inpainting one row per candidate inpainting start ({@link InpaintingStart})
+ * @param inpaintingStart the chosen start
  * @param notes      diagnostics, one line each (empty when nothing needs saying)
  */
 public record CalibrationReport(MethodSpec spec, CalibrationPlan plan, List<FilterDepth.Row> depth, FilterDepth.Row chosen,
-                                int side, int dilation, List<GridPoint> grid, GridPoint best, List<String> notes) {
+                                int side, int dilation, List<GridPoint> grid, GridPoint best,
+                                List<InpaintingStart.Row> inpainting, InpaintingStart.Row inpaintingStart, List<String> notes) {
 
     public CalibrationReport {
         depth = List.copyOf(depth);
         grid = List.copyOf(grid);
+        inpainting = List.copyOf(inpainting);
         notes = List.copyOf(notes);
     }
 
@@ -47,6 +51,14 @@ public record CalibrationReport(MethodSpec spec, CalibrationPlan plan, List<Filt
         }
         sb.append(f("%nChosen: lambda1 %s, step %.1f/255 (most flips, then the smallest mean change, then the most "
                 + "concentrated change); the method runs %d iterations.%n", best.lambda1(), best.step() * 255, spec.iterations()));
+        sb.append(f("%n## Inpainting start (the same %d images, one attack of the chosen point, each start refining it)%n%n",
+                best.images()));
+        sb.append("| inpainting steps | flipped | mean abs change |\n|---:|---:|---:|\n");
+        for (InpaintingStart.Row r : inpainting) {
+            sb.append(f("| %d%s | %d/%d | %.4f |%n", r.steps(), r.steps() == chosen.steps() ? " (the filter's S)" : "",
+                    r.flips(), r.images(), r.meanChange()));
+        }
+        sb.append(f("%nChosen: %d (most flips, then the deeper start).%n", inpaintingStart.steps()));
         if (!notes.isEmpty()) {
             sb.append("\n## Notes\n\n");
             notes.forEach(n -> sb.append("- ").append(n).append('\n'));

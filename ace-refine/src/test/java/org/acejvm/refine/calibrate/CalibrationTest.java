@@ -46,14 +46,24 @@ class CalibrationTest {
         assertThat(MethodSpec.parse(spec.toFullText())).isEqualTo(spec);
 
         // a grid point is the whole method on the first gridImages images: scored by hand here
-        MethodSpec point = spec.withAttack(3, r.best().step(), r.best().lambda1());
+        MethodSpec point = spec.with(spec.name(), Ablation.ACE, 0).withAttack(3, r.best().step(), r.best().lambda1());
         INDArray first = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3)).dup();
         GridPoint again = AttackGrid.score(first, point.explainer(LINEAR3, MODEL).explain(first, NEXT, new long[] {0, 1, 2}),
                 r.best().lambda1(), r.best().step());
         assertThat(again).isEqualTo(r.best());
 
-        assertThat(r.toText()).contains("| 0.25 | 5 |").contains("| 0.0 | 8.0 |").contains("iterations=7");
-        assertThat(log).hasSize(6);
+        // the inpainting start: S, S - 1 and S - 2 refine one attack of the chosen point; the best is in the method
+        int s = r.chosen().steps();
+        assertThat(r.inpainting()).extracting(InpaintingStart.Row::steps).containsExactly(s, s - 1, s - 2);
+        assertThat(r.inpaintingStart()).isEqualTo(InpaintingStart.best(r.inpainting()));
+        assertThat(spec.inpaintSteps()).isEqualTo(r.inpaintingStart().steps() == s ? 0 : r.inpaintingStart().steps());
+        InpaintingStart.Row fromS = r.inpainting().get(0);
+        assertThat(InpaintingStart.best(List.of(new InpaintingStart.Row(3, 3, fromS.flips(), 0.1), fromS)))
+                .as("ties go to the deeper start").isEqualTo(fromS);
+
+        assertThat(r.toText()).contains("| 0.25 | 5 |").contains("| 0.0 | 8.0 |").contains("iterations=7")
+                .contains("## Inpainting start").contains("(the filter's S)");
+        assertThat(log).hasSize(9);
     }
 
     @Test
