@@ -21,8 +21,8 @@ import org.acejvm.refine.MaskSettings;
  * @param seed           seed of all noise
  * @param batchSize      images per batch (memory only)
  * @param name           the returned method's name
- * @param inpaintShallower how many respaced steps shallower than the filter's S the inpainting start may be chosen
- *                       ({@link InpaintingStart}; 0 keeps the reference's S)
+ * @param inpaintShallower the inpainting start is chosen from S down to half of S or S minus this, whichever is
+ *                       lower ({@link InpaintingStart}; 0 keeps the reference's S)
  */
 public record CalibrationPlan(double[] fractions, double agreement, double[] lambdas, double[] steps, int gridImages,
                               int gridIterations, int iterations, double dilationShare, double maskThreshold, long seed,
@@ -54,7 +54,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
 
     /**
      * The ACE authors' advice for one's own models: fractions 0.05 to 0.4, agreement 0.95, l1 weights 1 to 0.001
-     * and 0, steps 1, 2 and 4 / 255; the grid on 8 images with 20 iterations; the inpainting start S, S - 1 or S - 2;
+     * and 0, steps 1, 2 and 4 / 255; the grid on 8 images with 20 iterations; the inpainting start from S down to S - 2 or half of S;
      * the returned method runs the reference's 50 iterations.
      */
     public static CalibrationPlan defaults() { return builder().build(); }

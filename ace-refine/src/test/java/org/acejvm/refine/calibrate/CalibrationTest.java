@@ -61,6 +61,11 @@ class CalibrationTest {
         assertThat(InpaintingStart.best(List.of(new InpaintingStart.Row(3, 3, fromS.flips(), 0.1), fromS)))
                 .as("ties go to the deeper start").isEqualTo(fromS);
 
+        assertThat(InpaintingStart.candidates(5, 2)).containsExactly(5, 4, 3);
+        assertThat(InpaintingStart.candidates(10, 2)).containsExactly(10, 9, 8, 7, 6, 5);
+        assertThat(InpaintingStart.candidates(2, 2)).containsExactly(2, 1);
+        assertThat(InpaintingStart.candidates(10, 0)).containsExactly(10);
+
         assertThat(r.toText()).contains("| 0.25 | 5 |").contains("| 0.0 | 8.0 |").contains("iterations=7")
                 .contains("## Inpainting start").contains("(the filter's S)");
         assertThat(log).hasSize(9);
