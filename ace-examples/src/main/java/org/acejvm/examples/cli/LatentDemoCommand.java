@@ -123,7 +123,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
         String table = table(runs, latent, digits, targets);
         if (probeDigits > 0) table += globalExplanations(runs, latent, space, digits, targets, start);
         Files.writeString(out.resolve("table.md"), table);
-        Images.writePng(grid(runs, digits, targets, x, reconstruction).render(), out.resolve("grid.png"));
+        Images.writePng(grid(runs, digits, targets, x, reconstruction, latent.attributeStd()).render(), out.resolve("grid.png"));
         System.out.print(table);
         System.out.println("grid: " + out.resolve("grid.png"));
         return 0;
@@ -227,7 +227,8 @@ public final class LatentDemoCommand implements Callable<Integer> {
         AttributeProbes probes = AttributeProbes.fitRidge(trainCodes, attrs, latent.attributeNames(), 1.0);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%n## Global explanations per digit pair%n%n"
                 + "Ridge probes of the measurements (of the %s) on the codes of %d training digits; per pair of flipped counterfactuals, "
-                + "the attribute with the largest mean predicted change (probe score) and the mean change measured on the "
+                + "the attribute with the largest mean predicted change in training standard deviations (its probe score "
+                + "in its own units) and the mean change measured on the "
                 + "decoded counterfactuals.%n%n| method | pair | digits | top attribute | probe score | measured change | signs agree |"
                 + "%n|---|---|---:|---|---:|---:|---|%n", decoded ? "decoded codes" : "digits", probeDigits));
         for (MethodRun r : runs) {
@@ -243,7 +244,11 @@ public final class LatentDemoCommand implements Callable<Integer> {
             java.util.Set<String> agreeing = new java.util.HashSet<>();
             for (var e : pairs.entrySet()) {
                 double[] global = AttributeProbes.globalScores(local, e.getValue());
-                int top = AttributeProbes.ranking(global).get(0);
+                // ranked in units of each attribute's training standard deviation: area (pixels) and slant (radians)
+                // are not comparable in their own units
+                double[] standardised = global.clone();
+                for (int k = 0; k < standardised.length; k++) standardised[k] /= latent.attributeStd()[k];
+                int top = AttributeProbes.ranking(standardised).get(0);
                 double measured = 0;
                 for (int i : e.getValue()) measured += r.attributeChange()[i][top] / e.getValue().size();
                 boolean same = Math.signum(measured) == Math.signum(global[top]);
@@ -272,7 +277,8 @@ public final class LatentDemoCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    private LabelledGrid grid(List<MethodRun> runs, MnistDigits digits, int[] targets, INDArray x, INDArray reconstruction) {
+    private LabelledGrid grid(List<MethodRun> runs, MnistDigits digits, int[] targets, INDArray x, INDArray reconstruction,
+                              double[] std) {
         List<String> columns = new ArrayList<>(List.of("digit", "D(E(x), a(x))"));
         runs.forEach(r -> columns.add(r.name()));
         LabelledGrid g = new LabelledGrid("Latent-space counterfactuals (MNIST, embedded latent default)", columns);
@@ -283,7 +289,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
             for (MethodRun r : runs) {
                 cells.add(r.result().adversarial().get(NDArrayIndex.point(i)));
                 label.add(new LabelledGrid.Line(String.format(Locale.ROOT, "%s: p %.2f, %s", r.name(),
-                        r.result().probabilities().getDouble(i, targets[i]), topChange(r.attributeChange()[i])),
+                        r.result().probabilities().getDouble(i, targets[i]), topChange(r.attributeChange()[i], std)),
                         r.result().reached()[i] ? FLIPPED : NOT_FLIPPED));
             }
             g.row(label, cells);
@@ -291,10 +297,9 @@ public final class LatentDemoCommand implements Callable<Integer> {
         return g;
     }
 
-    /** The largest measured attribute change of one digit, in the attribute's units. */
-    private static String topChange(double[] change) {
+    /** The largest measured attribute change of one digit in training standard deviations, shown in its own units. */
+    private static String topChange(double[] change, double[] scale) {
         int best = 0;
-        double[] scale = {100, 50, 3, 1, 15, 20}; // typical MNIST values (area, length, thickness, slant, width, height)
         for (int k = 1; k < change.length; k++) if (Math.abs(change[k] / scale[k]) > Math.abs(change[best] / scale[best])) best = k;
         return String.format(Locale.ROOT, "%s %+.2f", Morphometrics.NAMES.get(best), change[best]);
     }
