@@ -216,6 +216,9 @@ final class ConvMappers {
         }
         long ig = in / group;
         Dim[] xs2 = oneD ? new Dim[] {xs[0], xs[1], Dim.of(1), xs[2]} : xs;
+        // the last op of the 2-D result carries the output's name (a 1-D result is squeezed after it)
+        String last = oneD ? ctx.tmp() : ctx.out();
+        boolean sliced = !inOp, biasAdded = !inOp && bias != null;
         SDVariable[] parts = new SDVariable[(int) group];
         for (int g = 0; g < group; g++) {
             final int gi = g;
@@ -228,24 +231,20 @@ final class ConvMappers {
                 bg = group == 1 ? bias : ctx.shared(ctx.keyOf(2, "g" + g + "-vec"),
                         () -> b.reshape(b.length()).get(NDArrayIndex.interval(gi * og, (gi + 1) * og)).dup());
             }
-            parts[g] = bg == null ? ctx.sd.cnn().deconv2d(ctx.tmp(), xg, wg, cfg) : ctx.sd.cnn().deconv2d(ctx.tmp(), xg, wg, bg, cfg);
+            String name = group == 1 && !sliced ? last : ctx.tmp();
+            parts[g] = bg == null ? ctx.sd.cnn().deconv2d(name, xg, wg, cfg) : ctx.sd.cnn().deconv2d(name, xg, wg, bg, cfg);
         }
-        SDVariable y = group == 1 ? parts[0] : ctx.sd.concat(ctx.tmp(), 1, parts);
-        if (!inOp) {
+        SDVariable y = group == 1 ? parts[0] : ctx.sd.concat(sliced ? ctx.tmp() : last, 1, parts);
+        if (sliced) {
             // crop [pt, pt + oh) x [pl, pl + ow) of the full result; output_padding past its end reads zeros
             long extraH = Math.max(0, pt + oh - fullH), extraW = Math.max(0, pl + ow - fullW);
-            if (extraH > 0 || extraW > 0) {
-                int[][] p = {{0, 0}, {0, 0}, {0, (int) extraH}, {0, (int) extraW}};
-                SDVariable pv = ctx.shared("pad" + Arrays.deepToString(p), () -> Nd4j.createFromArray(p));
-                y = ctx.sd.nn().pad(ctx.tmp(), y, pv, PadMode.CONSTANT, 0);
-            }
-            y = ctx.sd.slice(ctx.tmp(), y, new int[] {0, 0, (int) pt, (int) pl}, new int[] {-1, -1, (int) oh, (int) ow});
-            if (bias != null) y = y.add(ctx.tmp(), bias);
+            if (extraH > 0 || extraW > 0) y = explicitPad(ctx, y, new Window(1, 1, 1, 1, 1, 1, 0, 0, extraH, extraW), 0);
+            y = ctx.sd.slice(biasAdded ? ctx.tmp() : last, y, new int[] {0, 0, (int) pt, (int) pl}, new int[] {-1, -1, (int) oh, (int) ow});
+            if (biasAdded) y = y.add(last, bias);
         }
         long o = og * group;
-        if (oneD) return List.of(ctx.dyn(ctx.sd.reshape(ctx.out(), y, Shapes.forReshape(new Dim[] {xs[0], Dim.of(o), Dim.of(ow)})),
-                new Dim[] {xs[0], Dim.of(o), Dim.of(ow)}));
-        return List.of(ctx.dyn(ctx.sd.identity(ctx.out(), y), new Dim[] {xs[0], Dim.of(o), Dim.of(oh), Dim.of(ow)}));
+        if (oneD) return List.of(ctx.dyn(ctx.sd.squeeze(ctx.out(), y, 2), new Dim[] {xs[0], Dim.of(o), Dim.of(ow)}));
+        return List.of(ctx.dyn(y, new Dim[] {xs[0], Dim.of(o), Dim.of(oh), Dim.of(ow)}));
     }
 
     /** OIHW kernel with (d-1) zeros between taps: a dilated convolution as an ordinary one. */
