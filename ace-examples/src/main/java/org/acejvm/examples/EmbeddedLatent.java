@@ -3,7 +3,6 @@ package org.acejvm.examples;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.acejvm.attacks.LatentSpace;
@@ -39,11 +38,11 @@ public final class EmbeddedLatent {
     private final int codeSize;
 
     private EmbeddedLatent() {
-        classifier = SameDiffClassifier.fromOnnx(OnnxModel.load(bytes(CLASSIFIER_RESOURCE), "mnist-cnn.onnx"), null, null);
-        encoder = OnnxModel.load(bytes(ENCODER_RESOURCE), "mnist-cvae-encoder.onnx");
-        decoder = OnnxModel.load(bytes(DECODER_RESOURCE), "mnist-cvae-decoder.onnx");
+        classifier = SameDiffClassifier.fromOnnx(OnnxModel.load(EmbeddedDefault.resourceBytes(CLASSIFIER_RESOURCE), "mnist-cnn.onnx"), null, null);
+        encoder = OnnxModel.load(EmbeddedDefault.resourceBytes(ENCODER_RESOURCE), "mnist-cvae-encoder.onnx");
+        decoder = OnnxModel.load(EmbeddedDefault.resourceBytes(DECODER_RESOURCE), "mnist-cvae-decoder.onnx");
         try {
-            JsonNode a = new ObjectMapper().readTree(bytes(ATTRIBUTES_RESOURCE));
+            JsonNode a = new ObjectMapper().readTree(EmbeddedDefault.resourceBytes(ATTRIBUTES_RESOURCE));
             List<String> names = new ArrayList<>();
             a.get("names").forEach(n -> names.add(n.asText()));
             attributeNames = List.copyOf(names);
@@ -104,15 +103,4 @@ public final class EmbeddedLatent {
 
     /** The training-set standard deviation of each measurement (a change of 1 in a is this much in pixels or radians). */
     public double[] attributeStd() { return std.clone(); }
-
-    private static byte[] bytes(String resource) {
-        try (InputStream in = EmbeddedLatent.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new ModelFormatException(resource + " is missing from the jar (made by scripts/train_mnist_latent.py)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new ModelFormatException(resource + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -98,8 +98,8 @@ public record Morphometrics(double area, double length, double thickness, double
             for (int x = 0; x < w; x++) {
                 if (!skeleton[y][x]) continue;
                 // the skeleton correlated with [[0,0,0],[0,0,1],[sqrt2,1,sqrt2]] at (y, x)
-                length += at(skeleton, y, x + 1) + SQRT2 * at(skeleton, y + 1, x - 1) + at(skeleton, y + 1, x)
-                        + SQRT2 * at(skeleton, y + 1, x + 1);
+                length += ZhangSuen.at(skeleton, y, x + 1) + SQRT2 * ZhangSuen.at(skeleton, y + 1, x - 1)
+                        + ZhangSuen.at(skeleton, y + 1, x) + SQRT2 * ZhangSuen.at(skeleton, y + 1, x + 1);
                 distanceSum += nearestBackground(background, y, x);
                 skeletonPixels++;
             }
@@ -177,10 +177,6 @@ public record Morphometrics(double area, double length, double thickness, double
                 }
             }
         }
-    }
-
-    private static int at(boolean[][] img, int y, int x) {
-        return y >= 0 && y < img.length && x >= 0 && x < img[0].length && img[y][x] ? 1 : 0;
     }
 
     /** The background pixels (y, x), including the frame just outside the image. */

@@ -33,7 +33,8 @@ final class ZhangSuen {
         return img;
     }
 
-    private static int at(boolean[][] img, int y, int x) {
+    /** 1 where {@code img} is set at (y, x), 0 there or outside the image. */
+    static int at(boolean[][] img, int y, int x) {
         return y >= 0 && y < img.length && x >= 0 && x < img[0].length && img[y][x] ? 1 : 0;
     }
 
