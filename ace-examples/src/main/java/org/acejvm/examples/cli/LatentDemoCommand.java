@@ -78,7 +78,8 @@ public final class LatentDemoCommand implements Callable<Integer> {
     boolean quiet;
 
     /** One method's results over all digits. */
-    record MethodRun(String name, AttackResult result, double seconds, double[] lpr, double[] lprZ, double[][] attributeChange) {}
+    record MethodRun(String name, boolean latentCodes, AttackResult result, double seconds, double[] lpr, double[] lprZ,
+                     double[][] attributeChange) {}
 
     @Override
     public Integer call() throws Exception {
@@ -94,21 +95,22 @@ public final class LatentDemoCommand implements Callable<Integer> {
         INDArray start = space.start(x);
         INDArray reconstruction = space.toImage(start);
         Morphometrics[] measuredX = Morphometrics.measure(x);
+        // LPR compares re-encoded codes (z from the encoder, a measured again) of the counterfactual and of the image the
+        // method started from: the decoded original for the latent methods, the original for FGSM (so the
+        // encoder-decoder round trip cancels)
+        INDArray reconstructionCodes = space.start(reconstruction);
+        org.nd4j.linalg.indexing.INDArrayIndex[] zOnly = {NDArrayIndex.all(), NDArrayIndex.interval(0, latent.codeSize())};
 
         List<MethodRun> runs = new ArrayList<>();
         for (String m : methods) {
-            GradientAttack attack = m.equalsIgnoreCase("fgsm") ? Attacks.fgsm(fgsmEpsilon)
-                    : attackWithSettings(m, space, latent.attributeNames().size());
+            GradientAttack attack = attack(m, space, latent.attributeNames().size());
+            boolean latentCodes = !m.equalsIgnoreCase("fgsm");
             long t0 = System.nanoTime();
             AttackResult r = attack.prepare(classifier).run(x, Targets.classes(targets), null, null, null);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            // LPR after re-encoding (z from the encoder, a measured again) the counterfactual and the image the method
-            // started from: the decoded original for the latent methods, the original for FGSM (the encoder-decoder
-            // round trip then cancels)
-            INDArray reference = m.equalsIgnoreCase("fgsm") ? start : space.start(reconstruction);
+            INDArray reference = latentCodes ? reconstructionCodes : start;
             INDArray reEncoded = space.start(r.adversarial());
             double[] lpr = new LatentPerturbationRatio(LPR_TOLERANCE).add(reference, reEncoded);
-            org.nd4j.linalg.indexing.INDArrayIndex[] zOnly = {NDArrayIndex.all(), NDArrayIndex.interval(0, latent.codeSize())};
             double[] lprZ = new LatentPerturbationRatio(LPR_TOLERANCE).add(reference.get(zOnly).dup(), reEncoded.get(zOnly).dup());
             Morphometrics[] measured = Morphometrics.measure(r.adversarial());
             double[][] change = new double[count][];
@@ -117,11 +119,11 @@ public final class LatentDemoCommand implements Callable<Integer> {
                 change[i] = new double[a.length];
                 for (int k = 0; k < a.length; k++) change[i][k] = a[k] - b[k];
             }
-            runs.add(new MethodRun(attack.name(), r, seconds, lpr, lprZ, change));
+            runs.add(new MethodRun(attack.name(), latentCodes, r, seconds, lpr, lprZ, change));
             if (!quiet) System.err.printf(Locale.ROOT, "%s: %d digits in %.1f s%n", attack.name(), count, seconds);
         }
-        String table = table(runs, latent, digits, targets);
-        if (probeDigits > 0) table += globalExplanations(runs, latent, space, digits, targets, start);
+        String table = table(runs, latent);
+        if (probeDigits > 0) table += globalExplanations(runs, latent, space, targets, start);
         Files.writeString(out.resolve("table.md"), table);
         Images.writePng(grid(runs, digits, targets, x, reconstruction, latent.attributeStd()).render(), out.resolve("grid.png"));
         System.out.print(table);
@@ -152,31 +154,32 @@ public final class LatentDemoCommand implements Callable<Integer> {
         return new MnistDigits(images, labels, indices);
     }
 
-    static GradientAttack attack(String method, LatentSpace space, int attributes) {
+    /** The attack of a --methods name: the latent methods with the papers' settings and at most --iterations. */
+    private GradientAttack attack(String method, LatentSpace space, int attributes) {
+        LatentAttacks.AipSettings aip = LatentAttacks.AipSettings.PAPER.withMaxIterations(iterations);
         return switch (method.toLowerCase(Locale.ROOT)) {
-            case "aip" -> LatentAttacks.aip(space, attributes, LatentAttacks.AipSettings.PAPER);
-            case "xgems" -> LatentAttacks.xgems(space, attributes, LatentAttacks.AipSettings.PAPER);
-            case "latent-attack" -> LatentAttacks.counterfactualAttack(space);
-            case "aip-r" -> LatentAttacks.aipRandom(space, attributes, LatentAttacks.AipSettings.PAPER, 0);
+            case "aip" -> LatentAttacks.aip(space, attributes, aip);
+            case "xgems" -> LatentAttacks.xgems(space, attributes, aip);
+            case "latent-attack" -> LatentAttacks.counterfactualAttack(space, LatentAttacks.CF_LEARNING_RATE,
+                    LatentAttacks.CF_THRESHOLD, iterations);
+            case "aip-r" -> LatentAttacks.aipRandom(space, attributes, aip, seed);
+            case "fgsm" -> Attacks.fgsm(fgsmEpsilon);
             default -> throw new InvalidInputException("--methods: unknown method '" + method
                     + "' (expected aip, xgems, latent-attack, aip-r or fgsm)");
         };
     }
 
-    private GradientAttack attackWithSettings(String method, LatentSpace space, int attributes) {
-        GradientAttack a = attack(method, space, attributes);
-        return a.withSettings(a.settings().toBuilder().iterations(iterations).build());
-    }
-
-    private String table(List<MethodRun> runs, EmbeddedLatent latent, MnistDigits digits, int[] targets) {
+    private String table(List<MethodRun> runs, EmbeddedLatent latent) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "# Latent-space counterfactuals of %d MNIST test digits%n%n", count));
         s.append("Embedded latent default (mnist-cnn, mnist-cvae); the first correctly classified test digits, round robin "
                 + "over the classes; each aimed at the class the classifier finds second "
-                + "most probable; at most ").append(iterations).append(" iterations. LPR: share of the 14 code values (z "
+                + "most probable; at most ").append(iterations).append(" iterations. LPR: share of the ")
+                .append(latent.codeSize() + latent.attributeNames().size()).append(" code values (z "
                 + "re-encoded, a re-measured, standardised) that moved by more than ").append(LPR_TOLERANCE)
                 .append(" between the image the method started from (latent methods: the decoded original; FGSM: the "
-                        + "original) and the counterfactual; LPR (z): the same over the 8 values of z. FGSM: one pixel-space step of ").append(fgsmEpsilon)
+                        + "original) and the counterfactual; LPR (z): the same over the ").append(latent.codeSize())
+                .append(" values of z. FGSM: one pixel-space step of ").append(fgsmEpsilon)
                 .append(". Attribute change: mean absolute difference of the measurement between counterfactual and "
                         + "original.\n\n");
         s.append("| method | flip rate | LPR | LPR (z) | mean iterations | time per query (s) |");
@@ -212,8 +215,8 @@ public final class LatentDemoCommand implements Callable<Integer> {
      * predicted change) beside the change actually measured on the decoded counterfactuals, and whether their signs
      * agree.
      */
-    private String globalExplanations(List<MethodRun> runs, EmbeddedLatent latent, LatentSpace space, MnistDigits digits,
-                                      int[] targets, INDArray start) {
+    private String globalExplanations(List<MethodRun> runs, EmbeddedLatent latent, LatentSpace space, int[] targets,
+                                      INDArray start) {
         MnistDigits train = MnistDigits.load(MnistDigits.Split.TRAIN, probeDigits);
         INDArray trainCodes = space.start(train.images());
         boolean decoded = switch (probeLabels.toLowerCase(Locale.ROOT)) {
@@ -231,8 +234,9 @@ public final class LatentDemoCommand implements Callable<Integer> {
                 + "in its own units) and the mean change measured on the "
                 + "decoded counterfactuals.%n%n| method | pair | digits | top attribute | probe score | measured change | signs agree |"
                 + "%n|---|---|---:|---|---:|---:|---|%n", decoded ? "decoded codes" : "digits", probeDigits));
+        boolean charted = false;
         for (MethodRun r : runs) {
-            if (!java.util.Arrays.equals(r.result().search().shape(), start.shape())) continue; // a pixel-space method
+            if (!r.latentCodes()) continue; // a pixel-space method has no code to probe
             double[][] local = probes.localScores(start, r.result().search());
             java.util.Map<String, List<Integer>> pairs = new java.util.TreeMap<>();
             for (int i = 0; i < count; i++) {
@@ -244,11 +248,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
             java.util.Set<String> agreeing = new java.util.HashSet<>();
             for (var e : pairs.entrySet()) {
                 double[] global = AttributeProbes.globalScores(local, e.getValue());
-                // ranked in units of each attribute's training standard deviation: area (pixels) and slant (radians)
-                // are not comparable in their own units
-                double[] standardised = global.clone();
-                for (int k = 0; k < standardised.length; k++) standardised[k] /= latent.attributeStd()[k];
-                int top = AttributeProbes.ranking(standardised).get(0);
+                int top = largestInStd(global, latent.attributeStd());
                 double measured = 0;
                 for (int i : e.getValue()) measured += r.attributeChange()[i][top] / e.getValue().size();
                 boolean same = Math.signum(measured) == Math.signum(global[top]);
@@ -266,12 +266,13 @@ public final class LatentDemoCommand implements Callable<Integer> {
             frequent = frequent.subList(0, Math.min(10, frequent.size()));
             s.append(String.format(Locale.ROOT, "| %s | the %d most frequent pairs | | | | | %d of %d pairs |%n", r.name(),
                     frequent.size(), frequent.stream().filter(agreeing::contains).count(), frequent.size()));
-            if (r == runs.stream().filter(x -> java.util.Arrays.equals(x.result().search().shape(), start.shape())).findFirst().orElse(null)) {
+            if (!charted) { // the first latent method's
                 java.util.Map<String, double[]> chart = new java.util.LinkedHashMap<>();
                 for (String pair : frequent) chart.put(pair, AttributeProbes.globalScores(local, pairs.get(pair)));
                 EvaluationPlots.globalImportance(chart, latent.attributeNames(), latent.attributeStd(),
                         "Global importance of the measured attributes for " + r.name() + " (the " + frequent.size()
                                 + " most frequent digit pairs)", out.resolve("global_importance.png"));
+                charted = true;
             }
         }
         return s.toString();
@@ -298,9 +299,18 @@ public final class LatentDemoCommand implements Callable<Integer> {
     }
 
     /** The largest measured attribute change of one digit in training standard deviations, shown in its own units. */
-    private static String topChange(double[] change, double[] scale) {
-        int best = 0;
-        for (int k = 1; k < change.length; k++) if (Math.abs(change[k] / scale[k]) > Math.abs(change[best] / scale[best])) best = k;
+    private static String topChange(double[] change, double[] std) {
+        int best = largestInStd(change, std);
         return String.format(Locale.ROOT, "%s %+.2f", Morphometrics.NAMES.get(best), change[best]);
+    }
+
+    /**
+     * The attribute whose value is largest in units of its training standard deviation: area (pixels) and slant
+     * (radians) are not comparable in their own units.
+     */
+    private static int largestInStd(double[] values, double[] std) {
+        double[] standardised = values.clone();
+        for (int k = 0; k < standardised.length; k++) standardised[k] /= std[k];
+        return AttributeProbes.ranking(standardised).get(0);
     }
 }
