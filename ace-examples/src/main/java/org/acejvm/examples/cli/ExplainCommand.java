@@ -76,11 +76,34 @@ public final class ExplainCommand implements Callable<Integer> {
             + "those options.")
     Path settingsFile;
 
+    @Option(names = "--generator", description = "Explain with a latent-space method instead of ACE: the generator's ONNX "
+            + "decoder (code [N, d] to images in [0, 1]), or '" + LatentExplain.EMBEDDED + "' for the embedded MNIST "
+            + "conditional VAE and digit classifier.")
+    String generator;
+
+    @Option(names = "--encoder", description = "With a --generator file: the ONNX encoder giving each image its start code "
+            + "(its first output, a VAE's mean).")
+    Path encoderFile;
+
+    @Option(names = "--latent-method", defaultValue = "aip",
+            description = "With --generator: aip, xgems, latent-attack (Counterfactual Attacks) or aip-r (default: ${DEFAULT-VALUE}).")
+    String latentMethod;
+
+    @Option(names = "--attribute-size", description = "With a --generator file: how many of the code's last values are "
+            + "its attribute block, which AIP steps with its own gamma (default: 0).")
+    Integer attributeSize;
+
+    @Option(names = "--max-iterations", defaultValue = "500",
+            description = "With --generator: most iterations per image (the papers' 500; default: ${DEFAULT-VALUE}).")
+    int maxIterations;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
         RunOptions.checkOutputFolder(run.out);
         images = ImageFiles.expand(images, "--image");
+        if (generator != null) return explainInLatentSpace(start);
+        if (encoderFile != null) throw new InvalidInputException("--encoder needs --generator");
         Backends.logOnce();
         SameDiffClassifier classifier = models.classifier();
         ImageSpec spec = classifier.inputSpec();
@@ -116,6 +139,31 @@ public final class ExplainCommand implements Callable<Integer> {
         reasons.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "flip rate: %.1f%% (%d/%d); report: %s, %s%n", 100 * ReportWriter.flipRate(results),
                 results.stream().filter(Explanation::success).count(), results.size(), html, ReportWriter.formatDuration(elapsed));
+        return 0;
+    }
+
+    /** --generator: a latent-space method on the images, with the embedded digit classifier for the embedded generator. */
+    private int explainInLatentSpace(long start) {
+        if (models.diffusionFile != null) throw new InvalidInputException("--diffusion applies to ACE; a --generator run uses no diffusion model");
+        if (settingsFile != null) throw new InvalidInputException("--settings applies to ACE; a --generator run takes --latent-method");
+        Backends.logOnce();
+        LatentExplain.Generator g = LatentExplain.generator(generator, encoderFile, attributeSize);
+        SameDiffClassifier classifier = models.classifierFile == null && g.embedded() != null ? g.embedded().classifier() : models.classifier();
+        List<String> names = models.labelsFile == null && models.classifierFile == null && g.embedded() != null
+                ? LatentExplain.digitNames(classifier.numClasses()) : models.classNames(classifier.numClasses());
+        INDArray batch = ImageFiles.read(images, classifier.inputSpec(), resize, grayscale, "--image");
+        g.space().sampleShape(classifier.inputSpec()); // a decoder that does not make the classifier's images fails here
+        int[] t = targets(classifier, batch).resolve(classifier.predict(batch), classifier.numClasses());
+        var attack = LatentExplain.attack(latentMethod, g, maxIterations, run.seed);
+        int batchSize = run.batchSizeOption != null ? run.batchSizeOption : 64;
+        if (batchSize < 1) throw new InvalidInputException.Range("--batch-size: expected at least 1, got " + batchSize);
+        List<LatentExplain.Row> rows = LatentExplain.run(attack, g, classifier, batch, t, images, names, batchSize, run.out, run.quiet);
+        if (json) {
+            System.out.println(LatentExplain.json(rows, names, run.out, g));
+            return 0;
+        }
+        System.out.printf(Locale.ROOT, "%s %s; report: %s, %s%n", attack.name(), LatentExplain.summary(rows),
+                run.out.resolve("report.html"), ReportWriter.formatDuration(Duration.ofNanos(System.nanoTime() - start)));
         return 0;
     }
 
