@@ -10,11 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
- * Linear probes of continuous attributes on latent codes (Counterfactual Attacks' attribution): one ridge regression
- * {@code attribute_j ~ b_j . w + c_j} per attribute, fitted on the codes w of a labelled set. A counterfactual's local
- * score of attribute j is {@code s_j = b_j . (w_cf - w)} (the probe's predicted change; no decoding needed), and the
- * global score of a group of counterfactuals (for a multiclass classifier, one source/target pair) is the mean of
- * their local scores.
+ * Linear probes of attributes on latent codes (Counterfactual Attacks' attribution): one probe
+ * {@code b_j . w + c_j} per attribute, fitted on the codes w of a labelled set: a ridge regression for a continuous
+ * attribute ({@link #fitRidge}; the probe predicts the attribute's value), a logistic regression for a binary one
+ * ({@link #fitLogistic}; the probe predicts its log-odds). A counterfactual's local score of attribute j is
+ * {@code s_j = b_j . (w_cf - w)} (the probe's predicted change; no decoding needed), and the global score of a group
+ * of counterfactuals (for a multiclass classifier, one source/target pair) is the mean of their local scores.
  *
  * @param names   attribute names, one per probe
  * @param weights [m][k] probe directions b_j
@@ -69,7 +70,68 @@ public record AttributeProbes(List<String> names, double[][] weights, double[] b
         return new AttributeProbes(names, weights, biases);
     }
 
-    /** The probes' predictions [N][m] for codes [N, k...]. */
+    /** Epochs of the logistic probes' stochastic gradient training (Tribuo's default is 5; codes are few and small). */
+    public static final int LOGISTIC_EPOCHS = 20;
+
+    /**
+     * Logistic regressions of binary {@code labels} [N][m] on {@code codes} [N, k...] (flattened), trained with Tribuo's
+     * {@code LinearSGDTrainer} (log loss, AdaGrad, {@value #LOGISTIC_EPOCHS} epochs, shuffled with {@code seed}, so
+     * the same inputs give the same probes). Each probe's weights and bias give the log-odds of its attribute being
+     * true. Every attribute needs both values among the labels.
+     */
+    public static AttributeProbes fitLogistic(INDArray codes, boolean[][] labels, List<String> names, long seed) {
+        Checks.notNull(codes, "codes");
+        Checks.notNull(labels, "labels");
+        Checks.notNull(names, "names");
+        Checks.finite(codes, "codes");
+        double[][] w = Metrics.rows(codes);
+        int n = w.length;
+        if (n < 2) throw new InvalidInputException.Shape("probes need at least 2 labelled codes, got " + n);
+        Checks.sameCount(labels.length, "label rows", n, "codes");
+        int m = names.size(), k = w[0].length;
+        for (boolean[] l : labels) {
+            if (l.length != m) throw new InvalidInputException.Mismatch("labels: expected " + m + " per code (" + names + "), got " + l.length);
+        }
+        // zero-padded names: Tribuo numbers features in name order, so index j of the code is feature j
+        String[] features = new String[k];
+        for (int j = 0; j < k; j++) features[j] = String.format(java.util.Locale.ROOT, "w%07d", j);
+        double[][] weights = new double[m][];
+        double[] biases = new double[m];
+        for (int a = 0; a < m; a++) {
+            int positives = 0;
+            for (boolean[] l : labels) if (l[a]) positives++;
+            if (positives == 0 || positives == n) {
+                throw new InvalidInputException.Range("labels of '" + names.get(a) + "': a logistic probe needs codes of both values, all "
+                        + n + " are " + (positives == n));
+            }
+            org.tribuo.classification.LabelFactory factory = new org.tribuo.classification.LabelFactory();
+            org.tribuo.MutableDataset<org.tribuo.classification.Label> data = new org.tribuo.MutableDataset<>(
+                    new org.tribuo.provenance.SimpleDataSourceProvenance("latent codes", factory), factory);
+            for (int i = 0; i < n; i++) {
+                data.add(new org.tribuo.impl.ArrayExample<>(new org.tribuo.classification.Label(labels[i][a] ? "true" : "false"),
+                        features, w[i]));
+            }
+            org.tribuo.classification.sgd.linear.LinearSGDTrainer trainer = new org.tribuo.classification.sgd.linear.LinearSGDTrainer(
+                    new org.tribuo.classification.sgd.objectives.LogMulticlass(), new org.tribuo.math.optimisers.AdaGrad(1.0, 0.1),
+                    LOGISTIC_EPOCHS, Integer.MAX_VALUE, 1, seed);
+            org.tribuo.classification.sgd.linear.LinearSGDModel model =
+                    (org.tribuo.classification.sgd.linear.LinearSGDModel) trainer.train(data);
+            // softmax over (false, true): the log-odds of true is the difference of the two rows (bias last)
+            org.tribuo.math.la.DenseMatrix rows = (org.tribuo.math.la.DenseMatrix) model.getWeightsCopy();
+            int yes = model.getOutputIDInfo().getID(new org.tribuo.classification.Label("true"));
+            int no = model.getOutputIDInfo().getID(new org.tribuo.classification.Label("false"));
+            org.tribuo.ImmutableFeatureMap map = model.getFeatureIDMap();
+            weights[a] = new double[k];
+            for (int j = 0; j < k; j++) {
+                int id = map.getID(features[j]);
+                if (id >= 0) weights[a][j] = rows.get(yes, id) - rows.get(no, id); // a feature zero in every code has no id
+            }
+            biases[a] = rows.get(yes, rows.getDimension2Size() - 1) - rows.get(no, rows.getDimension2Size() - 1);
+        }
+        return new AttributeProbes(names, weights, biases);
+    }
+
+    /** The probes' predictions [N][m] for codes [N, k...] (values for ridge probes, log-odds for logistic ones). */
     public double[][] predict(INDArray codes) {
         double[][] w = rowsOf(codes);
         double[][] out = new double[w.length][names.size()];

@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
                 + "with the embedded digit classifier and conditional VAE; writes <out>/table.md, <out>/grid.png and "
                 + "<out>/global_importance.png.")
 public final class LatentDemoCommand implements Callable<Integer> {
-    /** Absolute change of a standardised code coordinate above which LPR counts it as changed. */
+    /** Default absolute change of a standardised code coordinate above which LPR counts it as changed. */
     static final double LPR_TOLERANCE = 0.1;
     private static final java.awt.Color FLIPPED = new java.awt.Color(0x00, 0x77, 0x00), NOT_FLIPPED = new java.awt.Color(0xaa, 0x00, 0x00);
 
@@ -54,6 +54,20 @@ public final class LatentDemoCommand implements Callable<Integer> {
 
     @Option(names = "--iterations", defaultValue = "500", description = "Most iterations per digit (the papers' 500; default: ${DEFAULT-VALUE}).")
     int iterations;
+
+    @Option(names = "--alpha", description = "AIP's (and xGEMs's, AIP_R's) weight of the l2 distance to the start code "
+            + "(default: the paper's " + "1.5).")
+    Double alpha;
+
+    @Option(names = "--mu", description = "AIP's step of z (default: the paper's 2).")
+    Double mu;
+
+    @Option(names = "--gamma", description = "AIP's step of the attribute block (default: the paper's 3).")
+    Double gamma;
+
+    @Option(names = "--lpr-tolerance", defaultValue = "0.1",
+            description = "Change of a standardised code value above which LPR counts it as changed (default: ${DEFAULT-VALUE}).")
+    double lprTolerance = LPR_TOLERANCE;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of AIP_R's random directions (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -110,8 +124,8 @@ public final class LatentDemoCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - t0) / 1e9;
             INDArray reference = latentCodes ? reconstructionCodes : start;
             INDArray reEncoded = space.start(r.adversarial());
-            double[] lpr = new LatentPerturbationRatio(LPR_TOLERANCE).add(reference, reEncoded);
-            double[] lprZ = new LatentPerturbationRatio(LPR_TOLERANCE).add(reference.get(zOnly).dup(), reEncoded.get(zOnly).dup());
+            double[] lpr = new LatentPerturbationRatio(lprTolerance).add(reference, reEncoded);
+            double[] lprZ = new LatentPerturbationRatio(lprTolerance).add(reference.get(zOnly).dup(), reEncoded.get(zOnly).dup());
             Morphometrics[] measured = Morphometrics.measure(r.adversarial());
             double[][] change = new double[count][];
             for (int i = 0; i < count; i++) {
@@ -154,9 +168,20 @@ public final class LatentDemoCommand implements Callable<Integer> {
         return new MnistDigits(images, labels, indices);
     }
 
-    /** The attack of a --methods name: the latent methods with the papers' settings and at most --iterations. */
+    /** AIP's settings: the paper's, with --alpha, --mu, --gamma and --iterations where given. */
+    private LatentAttacks.AipSettings aipSettings() {
+        LatentAttacks.AipSettings p = LatentAttacks.AipSettings.PAPER;
+        return new LatentAttacks.AipSettings(alpha != null ? alpha : p.alpha(), p.beta(), iterations,
+                mu != null ? mu : p.mu(), gamma != null ? gamma : p.gamma());
+    }
+
+    private static String describe(LatentAttacks.AipSettings a) {
+        return String.format(Locale.ROOT, "alpha %s, beta %s, mu %s, gamma %s", a.alpha(), a.beta(), a.mu(), a.gamma());
+    }
+
+    /** The attack of a --methods name: the latent methods with the papers' settings (AIP's as {@link #aipSettings}). */
     private GradientAttack attack(String method, LatentSpace space, int attributes) {
-        LatentAttacks.AipSettings aip = LatentAttacks.AipSettings.PAPER.withMaxIterations(iterations);
+        LatentAttacks.AipSettings aip = aipSettings();
         return switch (method.toLowerCase(Locale.ROOT)) {
             case "aip" -> LatentAttacks.aip(space, attributes, aip);
             case "xgems" -> LatentAttacks.xgems(space, attributes, aip);
@@ -176,10 +201,10 @@ public final class LatentDemoCommand implements Callable<Integer> {
                 + "over the classes; each aimed at the class the classifier finds second "
                 + "most probable; at most ").append(iterations).append(" iterations. LPR: share of the ")
                 .append(latent.codeSize() + latent.attributeNames().size()).append(" code values (z "
-                + "re-encoded, a re-measured, standardised) that moved by more than ").append(LPR_TOLERANCE)
+                + "re-encoded, a re-measured, standardised) that moved by more than ").append(lprTolerance)
                 .append(" between the image the method started from (latent methods: the decoded original; FGSM: the "
                         + "original) and the counterfactual; LPR (z): the same over the ").append(latent.codeSize())
-                .append(" values of z. FGSM: one pixel-space step of ").append(fgsmEpsilon)
+                .append(" values of z. AIP (and xGEMs, AIP_R): ").append(describe(aipSettings())).append(". FGSM: one pixel-space step of ").append(fgsmEpsilon)
                 .append(". Attribute change: mean absolute difference of the measurement between counterfactual and "
                         + "original.\n\n");
         s.append("| method | flip rate | LPR | LPR (z) | mean iterations | time per query (s) |");
