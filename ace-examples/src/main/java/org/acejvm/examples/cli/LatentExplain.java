@@ -114,7 +114,24 @@ final class LatentExplain {
 
     /** One image's result: the counterfactual, its decoded start, and (embedded generator) the measured changes. */
     record Row(String file, int source, int target, boolean success, int iterations, double pTargetBefore,
-               double pTargetAfter, double meanAbsChange, double[] attributeChange) {}
+               double pTargetAfter, double meanAbsChange, double[] attributeChange, double[] probeScore) {}
+
+    /** Training digits whose codes and measurements fit the embedded generator's attribute probes. */
+    static final int PROBE_DIGITS = 1000;
+
+    /**
+     * Ridge probes of the six measurements on the codes of {@value #PROBE_DIGITS} training digits (Counterfactual
+     * Attacks' attribution, as in latent-demo), for the embedded generator; null for a generator file.
+     */
+    static org.acejvm.metrics.AttributeProbes probes(Generator g) {
+        if (g.embedded() == null) return null;
+        org.acejvm.examples.data.MnistDigits train = org.acejvm.examples.data.MnistDigits.load(
+                org.acejvm.examples.data.MnistDigits.Split.TRAIN, PROBE_DIGITS);
+        Morphometrics[] m = Morphometrics.measure(train.images());
+        double[][] attrs = new double[PROBE_DIGITS][];
+        for (int i = 0; i < PROBE_DIGITS; i++) attrs[i] = m[i].toArray();
+        return org.acejvm.metrics.AttributeProbes.fitRidge(g.space().start(train.images()), attrs, g.embedded().attributeNames(), 1.0);
+    }
 
     /**
      * Runs {@code attack} on {@code images} (in batches of {@code batch}), writes {@code grid.png}, {@code results.md}
@@ -126,6 +143,7 @@ final class LatentExplain {
         List<Row> rows = new ArrayList<>();
         List<INDArray> decodedStarts = new ArrayList<>(), counterfactuals = new ArrayList<>();
         var prepared = attack.prepare(classifier);
+        org.acejvm.metrics.AttributeProbes probes = probes(g);
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
             INDArray x = images.get(NDArrayIndex.interval(from, to)).dup();
@@ -135,6 +153,7 @@ final class LatentExplain {
             INDArray pBefore = classifier.probabilities(x);
             Morphometrics[] mx = g.embedded() == null ? null : Morphometrics.measure(x);
             Morphometrics[] mc = g.embedded() == null ? null : Morphometrics.measure(r.adversarial());
+            double[][] scores = probes == null ? null : probes.localScores(r.start(), r.search());
             for (int i = 0; i < to - from; i++) {
                 INDArray xi = x.get(NDArrayIndex.point(i)), ci = r.adversarial().get(NDArrayIndex.point(i));
                 double[] change = null;
@@ -145,7 +164,7 @@ final class LatentExplain {
                 }
                 rows.add(new Row(files.get(from + i).toString(), r.sources()[i], t[i], r.reached()[i], r.iterations()[i],
                         pBefore.getDouble(i, t[i]), r.probabilities().getDouble(i, t[i]),
-                        Transforms.meanAbs(ci.sub(xi)), change));
+                        Transforms.meanAbs(ci.sub(xi)), change, scores == null ? null : scores[i]));
                 decodedStarts.add(decoded.get(NDArrayIndex.point(i)).dup());
                 counterfactuals.add(ci.dup());
             }
@@ -166,7 +185,8 @@ final class LatentExplain {
             label.add(new LabelledGrid.Line(Path.of(r.file()).getFileName() + ": " + names.get(r.source()) + " -> " + names.get(r.target())));
             label.add(new LabelledGrid.Line(String.format(Locale.ROOT, "p(target) %.2f -> %.2f, %d it.", r.pTargetBefore(),
                     r.pTargetAfter(), r.iterations()), r.success() ? FLIPPED : NOT_FLIPPED));
-            if (r.attributeChange() != null) label.add(new LabelledGrid.Line(topChanges(r.attributeChange(), g.embedded(), 2)));
+            if (r.attributeChange() != null) label.add(new LabelledGrid.Line("measured: " + topChanges(r.attributeChange(), g.embedded(), 2)));
+            if (r.probeScore() != null) label.add(new LabelledGrid.Line("probes: " + topChanges(r.probeScore(), g.embedded(), 2)));
             INDArray diff = Images.heatMap(Transforms.absDiffPerPixel(cfs.get(i), x), 1.0);
             grid.row(label, List.of(x, decoded.get(i), cfs.get(i), diff));
         }
@@ -196,12 +216,15 @@ final class LatentExplain {
     private static String markdown(String method, List<Row> rows, List<String> names, Generator g) {
         StringBuilder s = new StringBuilder("# " + method + " counterfactuals\n\n");
         s.append(summary(rows)).append("\n\n| image | class -> target | flipped | iterations | p(target) before -> after | mean |x'-x| |");
-        if (g.embedded() != null) s.append(" largest measured changes |");
-        s.append("\n|---|---|---|---:|---|---:|").append(g.embedded() != null ? "---|" : "").append('\n');
+        if (g.embedded() != null) s.append(" largest measured changes | largest probe scores |");
+        s.append("\n|---|---|---|---:|---|---:|").append(g.embedded() != null ? "---|---|" : "").append('\n');
         for (Row r : rows) {
             s.append(String.format(Locale.ROOT, "| %s | %s -> %s | %s | %d | %.3f -> %.3f | %.4f |", r.file(), names.get(r.source()),
                     names.get(r.target()), r.success() ? "yes" : "no", r.iterations(), r.pTargetBefore(), r.pTargetAfter(), r.meanAbsChange()));
-            if (g.embedded() != null) s.append(' ').append(r.attributeChange() == null ? "(blank image)" : topChanges(r.attributeChange(), g.embedded(), 3)).append(" |");
+            if (g.embedded() != null) {
+                s.append(' ').append(r.attributeChange() == null ? "(blank image)" : topChanges(r.attributeChange(), g.embedded(), 3)).append(" |");
+                s.append(' ').append(topChanges(r.probeScore(), g.embedded(), 3)).append(" |");
+            }
             s.append('\n');
         }
         return s.toString();
@@ -211,15 +234,22 @@ final class LatentExplain {
         StringBuilder s = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(esc(method))
                 .append(" counterfactuals</title><style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:left}</style>"
                         + "</head><body><h1>").append(esc(method)).append(" counterfactuals</h1><p>").append(esc(summary(rows)))
-                .append("</p><img src=\"grid.png\" alt=\"grid\"><table><tr><th>image</th><th>class -&gt; target</th><th>flipped</th>"
+                .append("</p>").append(g.embedded() == null ? "" : "<p>Attributions: the measured changes are the Morpho-MNIST "
+                        + "measurements of the counterfactual minus those of the image; the probe scores are the changes that "
+                        + "ridge probes fitted on the codes of " + PROBE_DIGITS + " training digits predict from the start code "
+                        + "to the counterfactual's code. Both ranked in training standard deviations, shown in their own units "
+                        + "(pixels, radians).</p>").append("<img src=\"grid.png\" alt=\"grid\"><table><tr><th>image</th><th>class -&gt; target</th><th>flipped</th>"
                         + "<th>iterations</th><th>p(target) before -&gt; after</th><th>mean |x'-x|</th>");
-        if (g.embedded() != null) s.append("<th>largest measured attribute changes</th>");
+        if (g.embedded() != null) s.append("<th>largest measured attribute changes</th><th>largest probe scores</th>");
         s.append("</tr>");
         for (Row r : rows) {
             s.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s -&gt; %s</td><td>%s</td><td>%d</td><td>%.3f -&gt; %.3f</td><td>%.4f</td>",
                     esc(r.file()), esc(names.get(r.source())), esc(names.get(r.target())), r.success() ? "yes" : "no", r.iterations(),
                     r.pTargetBefore(), r.pTargetAfter(), r.meanAbsChange()));
-            if (g.embedded() != null) s.append("<td>").append(esc(r.attributeChange() == null ? "(blank image)" : topChanges(r.attributeChange(), g.embedded(), 3))).append("</td>");
+            if (g.embedded() != null) {
+                s.append("<td>").append(esc(r.attributeChange() == null ? "(blank image)" : topChanges(r.attributeChange(), g.embedded(), 3))).append("</td>");
+                s.append("<td>").append(esc(topChanges(r.probeScore(), g.embedded(), 3))).append("</td>");
+            }
             s.append("</tr>");
         }
         return s.append("</table></body></html>\n").toString();
@@ -246,6 +276,10 @@ final class LatentExplain {
             if (r.attributeChange() != null) {
                 ObjectNode a = o.putObject("attributeChange");
                 for (int k = 0; k < r.attributeChange().length; k++) a.put(g.embedded().attributeNames().get(k), r.attributeChange()[k]);
+            }
+            if (r.probeScore() != null) {
+                ObjectNode a = o.putObject("probeScore");
+                for (int k = 0; k < r.probeScore().length; k++) a.put(g.embedded().attributeNames().get(k), r.probeScore()[k]);
             }
         }
         try {

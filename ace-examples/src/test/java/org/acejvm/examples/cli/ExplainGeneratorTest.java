@@ -73,10 +73,12 @@ class ExplainGeneratorTest {
             // the embedded code's attribute block is measured again on the counterfactual
             assertThat(image.get("attributeChange").fieldNames()).toIterable()
                     .containsExactlyElementsOf(EmbeddedLatent.load().attributeNames());
+            // and attributed by the probes (their predicted change from the start code to the counterfactual's)
+            assertThat(image.get("probeScore").fieldNames()).toIterable().contains("area", "slant");
         }
         assertThat(flipped).isGreaterThanOrEqualTo(3);
         assertThat(tmp.resolve("out/grid.png")).exists();
-        assertThat(Files.readString(tmp.resolve("out/report.html"))).contains("AIP counterfactuals", "grid.png", "largest measured attribute changes");
+        assertThat(Files.readString(tmp.resolve("out/report.html"))).contains("AIP counterfactuals", "grid.png", "largest measured attribute changes", "largest probe scores");
         assertThat(Files.readString(tmp.resolve("out/results.md"))).contains("| image | class -> target |");
     }
 
