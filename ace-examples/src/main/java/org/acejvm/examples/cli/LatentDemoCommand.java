@@ -69,6 +69,10 @@ public final class LatentDemoCommand implements Callable<Integer> {
             description = "Change of a standardised code value above which LPR counts it as changed (default: ${DEFAULT-VALUE}).")
     double lprTolerance = LPR_TOLERANCE;
 
+    @Option(names = "--skip", defaultValue = "0", description = "Leave out the first test digits, e.g. to choose "
+            + "settings on other digits than those a table reports (default: ${DEFAULT-VALUE}).")
+    int skip;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of AIP_R's random directions (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -102,7 +106,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
         Files.createDirectories(out);
         EmbeddedLatent latent = EmbeddedLatent.load();
         SameDiffClassifier classifier = latent.classifier();
-        MnistDigits digits = correctlyClassified(classifier, count);
+        MnistDigits digits = correctlyClassified(classifier, count, skip);
         LatentSpace space = latent.space();
         INDArray x = digits.images();
         int[] targets = RunnerUp.of(classifier.probabilities(x));
@@ -149,14 +153,20 @@ public final class LatentDemoCommand implements Callable<Integer> {
      * The first {@code n} test digits (round robin over the classes) that the classifier assigns to their label: a
      * counterfactual explains a decision, and the runner-up of a misclassified digit may be its own label.
      */
-    static MnistDigits correctlyClassified(SameDiffClassifier classifier, int n) {
-        MnistDigits all = MnistDigits.load(MnistDigits.Split.TEST, Math.min(MnistDigits.TEST_SIZE, n + n / 10 + 20));
+    static MnistDigits correctlyClassified(SameDiffClassifier classifier, int n) { return correctlyClassified(classifier, n, 0); }
+
+    /** The same, from the test digit {@code skip} on (the first {@code skip} left out). */
+    static MnistDigits correctlyClassified(SameDiffClassifier classifier, int n, int skip) {
+        if (skip < 0 || skip >= MnistDigits.TEST_SIZE) {
+            throw new InvalidInputException.Range("--skip: expected 0 to " + (MnistDigits.TEST_SIZE - 1) + ", got " + skip);
+        }
+        MnistDigits all = MnistDigits.load(MnistDigits.Split.TEST, Math.min(MnistDigits.TEST_SIZE, skip + n + n / 10 + 20));
         int[] predicted = classifier.predict(all.images());
         List<Integer> keep = new ArrayList<>();
-        for (int i = 0; i < predicted.length && keep.size() < n; i++) if (predicted[i] == all.labels()[i]) keep.add(i);
+        for (int i = skip; i < predicted.length && keep.size() < n; i++) if (predicted[i] == all.labels()[i]) keep.add(i);
         if (keep.size() < n) {
-            throw new InvalidInputException.Range("--count: only " + keep.size() + " correctly classified test digits among the first "
-                    + predicted.length + " (ask for fewer)");
+            throw new InvalidInputException.Range("--count: only " + keep.size() + " correctly classified test digits among the "
+                    + (predicted.length - skip) + " from digit " + skip + " on (ask for fewer)");
         }
         int[] rows = keep.stream().mapToInt(Integer::intValue).toArray();
         INDArray images = all.images().get(NDArrayIndex.indices(java.util.Arrays.stream(rows).asLongStream().toArray())).dup();
@@ -197,33 +207,40 @@ public final class LatentDemoCommand implements Callable<Integer> {
     private String table(List<MethodRun> runs, EmbeddedLatent latent) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "# Latent-space counterfactuals of %d MNIST test digits%n%n", count));
-        s.append("Embedded latent default (mnist-cnn, mnist-cvae); the first correctly classified test digits, round robin "
+        s.append("Embedded latent default (mnist-cnn, mnist-cvae); the first correctly classified test digits")
+                .append(skip > 0 ? " from test digit " + skip + " on" : "").append(", round robin "
                 + "over the classes; each aimed at the class the classifier finds second "
                 + "most probable; at most ").append(iterations).append(" iterations. LPR: share of the ")
                 .append(latent.codeSize() + latent.attributeNames().size()).append(" code values (z "
                 + "re-encoded, a re-measured, standardised) that moved by more than ").append(lprTolerance)
                 .append(" between the image the method started from (latent methods: the decoded original; FGSM: the "
                         + "original) and the counterfactual; LPR (z): the same over the ").append(latent.codeSize())
-                .append(" values of z. AIP (and xGEMs, AIP_R): ").append(describe(aipSettings())).append(". FGSM: one pixel-space step of ").append(fgsmEpsilon)
+                .append(" values of z; both averaged over all digits, and LPR (z) also over the flipped ones only (a digit "
+                        + "that did not flip has no counterfactual, and a search that stopped short of its target moved "
+                        + "less). AIP (and xGEMs, AIP_R): ").append(describe(aipSettings())).append(". FGSM: one pixel-space step of ").append(fgsmEpsilon)
                 .append(". Attribute change: mean absolute difference of the measurement between counterfactual and "
                         + "original.\n\n");
-        s.append("| method | flip rate | LPR | LPR (z) | mean iterations | time per query (s) |");
+        s.append("| method | flip rate | LPR | LPR (z) | LPR (z), flipped | mean iterations | time per query (s) |");
         for (String n : latent.attributeNames()) s.append(" change of ").append(n).append(" |");
-        s.append("\n|---|---:|---:|---:|---:|---:|");
+        s.append("\n|---|---:|---:|---:|---:|---:|---:|");
         for (int k = 0; k < latent.attributeNames().size(); k++) s.append("---:|");
         s.append('\n');
         for (MethodRun r : runs) {
             boolean[] reached = r.result().reached();
             int flips = 0;
-            double its = 0, lpr = 0, lprZ = 0;
+            double its = 0, lpr = 0, lprZ = 0, lprZFlipped = 0;
             for (int i = 0; i < count; i++) {
-                if (reached[i]) flips++;
+                if (reached[i]) {
+                    flips++;
+                    lprZFlipped += r.lprZ()[i];
+                }
                 its += r.result().iterations()[i];
                 lpr += r.lpr()[i];
                 lprZ += r.lprZ()[i];
             }
-            s.append(String.format(Locale.ROOT, "| %s | %.1f%% (%d/%d) | %.3f | %.3f | %.1f | %.3f |", r.name(), 100.0 * flips / count,
-                    flips, count, lpr / count, lprZ / count, its / count, r.seconds() / count));
+            s.append(String.format(Locale.ROOT, "| %s | %.1f%% (%d/%d) | %.3f | %.3f | %s | %.1f | %.3f |", r.name(), 100.0 * flips / count,
+                    flips, count, lpr / count, lprZ / count, flips == 0 ? "-" : String.format(Locale.ROOT, "%.3f", lprZFlipped / flips),
+                    its / count, r.seconds() / count));
             for (int k = 0; k < latent.attributeNames().size(); k++) {
                 double sum = 0;
                 for (int i = 0; i < count; i++) sum += Math.abs(r.attributeChange()[i][k]);
