@@ -56,7 +56,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
     int iterations;
 
     @Option(names = "--alpha", description = "AIP's (and xGEMs's, AIP_R's) weight of the l2 distance to the start code "
-            + "(default: the paper's " + "1.5).")
+            + "(default: 3, chosen for the embedded generator (see EmbeddedLatent.AIP); the paper's is 1.5).")
     Double alpha;
 
     @Option(names = "--mu", description = "AIP's step of z (default: the paper's 2).")
@@ -178,9 +178,9 @@ public final class LatentDemoCommand implements Callable<Integer> {
         return new MnistDigits(images, labels, indices);
     }
 
-    /** AIP's settings: the paper's, with --alpha, --mu, --gamma and --iterations where given. */
+    /** AIP's settings: the embedded generator's, with --alpha, --mu, --gamma and --iterations where given. */
     private LatentAttacks.AipSettings aipSettings() {
-        LatentAttacks.AipSettings p = LatentAttacks.AipSettings.PAPER;
+        LatentAttacks.AipSettings p = EmbeddedLatent.AIP;
         return new LatentAttacks.AipSettings(alpha != null ? alpha : p.alpha(), p.beta(), iterations,
                 mu != null ? mu : p.mu(), gamma != null ? gamma : p.gamma());
     }

@@ -97,10 +97,13 @@ final class LatentExplain {
         return Arrays.copyOfRange(shape, 1, shape.length);
     }
 
-    /** The attack of a --latent-method name with the papers' settings and at most {@code iterations}. */
+    /**
+     * The attack of a --latent-method name with at most {@code iterations}: the papers' settings, except AIP's alpha on
+     * the embedded generator ({@link EmbeddedLatent#AIP}).
+     */
     static GradientAttack attack(String method, Generator g, int iterations, long seed) {
         if (iterations < 1) throw new InvalidInputException.Range("--max-iterations: expected at least 1, got " + iterations);
-        LatentAttacks.AipSettings aip = LatentAttacks.AipSettings.PAPER.withMaxIterations(iterations);
+        LatentAttacks.AipSettings aip = (g.embedded() != null ? EmbeddedLatent.AIP : LatentAttacks.AipSettings.PAPER).withMaxIterations(iterations);
         return switch (method.toLowerCase(Locale.ROOT)) {
             case "aip" -> LatentAttacks.aip(g.space(), g.attributeSize(), aip);
             case "xgems" -> LatentAttacks.xgems(g.space(), g.attributeSize(), aip);
