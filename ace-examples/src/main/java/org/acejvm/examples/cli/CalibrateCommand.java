@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * a report of every measurement.
  */
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = "Choose the filter depth, mask dilation, distance weight and step for your models on held-out images; "
+        description = "Choose the filter depth, mask dilation, distance weight, step, inpainting start and mask threshold for your models on held-out images; "
                 + "writes <out>/calibration.txt (for 'ace explain --settings') and <out>/calibration.md.")
 public final class CalibrateCommand implements Callable<Integer> {
     static final String SETTINGS_FILE = "calibration.txt";
@@ -54,6 +54,10 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--lambdas", split = ",", description = "Candidate l1 distance weights (default: 1,0.1,0.01,0.001,0).")
     double[] lambdas;
+
+    @Option(names = "--thresholds", split = ",", description = "Candidate mask thresholds (default: 0.15,0.25,0.35,0.5; "
+            + "0.15 is the reference's).")
+    double[] thresholds;
 
     @Option(names = "--grid-steps", split = ",", description = "Candidate PGD steps in 1/255 units (default: 1,2,4).")
     double[] gridSteps;
@@ -112,6 +116,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                 .gridIterations(gridIterations).iterations(iterations).seed(seed).batchSize(batchSize);
         if (fractions != null) b.fractions(fractions);
         if (lambdas != null) b.lambdas(lambdas);
+        if (thresholds != null) b.maskThresholds(thresholds);
         if (gridSteps != null) {
             double[] s = gridSteps.clone();
             for (int i = 0; i < s.length; i++) s[i] /= 255;

@@ -122,6 +122,12 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
                 refinement, mask, inpaintSteps, seed, batchSize, filterSamples);
     }
 
+    /** This method with other mask settings. */
+    public MethodSpec withMask(MaskSettings newMask) {
+        return new MethodSpec(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement,
+                newMask, inpaintSteps, seed, batchSize, filterSamples);
+    }
+
     /** This method with another batch size (memory only: the results do not depend on it). */
     public MethodSpec withBatchSize(int newBatchSize) {
         return new MethodSpec(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement,

@@ -21,8 +21,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * ACE's settings for one's own classifier and diffusion model, as the ACE authors advise: the deepest filter at
  * which the filter alone keeps the classifier's decision on held-out images ({@link FilterDepth}), the mask dilation
  * scaled to the image ({@link MaskDilation}), then a grid over the l1 weight and the step scored by flip rate, mean
- * change and how concentrated the change is ({@link AttackGrid}), and where the inpainting starts
- * ({@link InpaintingStart}). Returns the chosen {@link MethodSpec} with a
+ * change and how concentrated the change is ({@link AttackGrid}), where the inpainting starts
+ * ({@link InpaintingStart}) and the mask threshold ({@link MaskThreshold}). Returns the chosen {@link MethodSpec} with a
  * {@link CalibrationReport} of everything measured.
  */
 public final class Calibration {
@@ -77,12 +77,20 @@ public final class Calibration {
         if (best.flips() == 0) {
             notes.add("no grid point flipped any image: more iterations, a larger step or a shallower filter may help");
         }
-        List<InpaintingStart.Row> starts = InpaintingStart.measure(classifier, diffusion,
-                base.withAttack(plan.gridIterations(), best.step(), best.lambda1()), chosen.steps(), plan.inpaintShallower(),
-                gridImages, targets.slice(0, g), Arrays.copyOf(ids, g), out);
+        // one attack of the chosen point; the inpainting start, then the mask threshold, each refine it
+        MethodSpec point = base.withAttack(plan.gridIterations(), best.step(), best.lambda1());
+        List<org.acejvm.core.result.Explanation> pre = InpaintingStart.attack(classifier, diffusion, point, gridImages,
+                targets.slice(0, g), Arrays.copyOf(ids, g));
+        List<InpaintingStart.Row> starts = InpaintingStart.measure(classifier, diffusion, point, chosen.steps(),
+                plan.inpaintShallower(), gridImages, pre, out);
         InpaintingStart.Row start = InpaintingStart.best(starts);
+        int inpaint = start.steps() == chosen.steps() ? 0 : start.steps();
+        List<MaskThreshold.Row> thresholds = MaskThreshold.measure(classifier, diffusion,
+                point.with(plan.name(), Ablation.ACE, inpaint), plan.maskThresholds(), gridImages, pre, out);
+        MaskThreshold.Row threshold = MaskThreshold.best(thresholds);
         MethodSpec result = base.withAttack(plan.iterations(), best.step(), best.lambda1())
-                .with(plan.name(), Ablation.ACE, start.steps() == chosen.steps() ? 0 : start.steps());
-        return new CalibrationReport(result, plan, depth, chosen, side, dilation, grid, best, starts, start, notes);
+                .with(plan.name(), Ablation.ACE, inpaint).withMask(new MaskSettings(dilation, threshold.threshold()));
+        return new CalibrationReport(result, plan, depth, chosen, side, dilation, grid, best, starts, start, thresholds,
+                threshold, notes);
     }
 }

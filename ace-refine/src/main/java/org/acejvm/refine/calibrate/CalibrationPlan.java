@@ -17,7 +17,8 @@ import org.acejvm.refine.MaskSettings;
  * @param gridIterations attack iterations of a grid point (few, to keep the grid cheap)
  * @param iterations     attack iterations of the returned method
  * @param dilationShare  mask dilation as a share of the image side
- * @param maskThreshold  the mask threshold of the returned method
+ * @param maskThreshold  the mask threshold of the grid's refinements
+ * @param maskThresholds candidate mask thresholds of the returned method ({@link MaskThreshold})
  * @param seed           seed of all noise
  * @param batchSize      images per batch (memory only)
  * @param name           the returned method's name
@@ -25,13 +26,18 @@ import org.acejvm.refine.MaskSettings;
  *                       lower ({@link InpaintingStart}; 0 keeps the reference's S)
  */
 public record CalibrationPlan(double[] fractions, double agreement, double[] lambdas, double[] steps, int gridImages,
-                              int gridIterations, int iterations, double dilationShare, double maskThreshold, long seed,
-                              int batchSize, String name, int inpaintShallower) {
+                              int gridIterations, int iterations, double dilationShare, double maskThreshold,
+                              double[] maskThresholds, long seed, int batchSize, String name, int inpaintShallower) {
 
     public CalibrationPlan {
         fractions = fractions.clone();
         lambdas = lambdas.clone();
         steps = steps.clone();
+        maskThresholds = maskThresholds.clone();
+        if (maskThresholds.length == 0) throw new InvalidInputException("maskThresholds: expected at least one value");
+        for (double t : maskThresholds) {
+            if (!(t >= 0 && t < 1)) throw new InvalidInputException.Range("mask threshold: expected a value in [0, 1), got " + t);
+        }
         if (fractions.length == 0 || lambdas.length == 0 || steps.length == 0) {
             throw new InvalidInputException("fractions, lambdas and steps: expected at least one value each");
         }
@@ -51,10 +57,12 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
     @Override public double[] fractions() { return fractions.clone(); }
     @Override public double[] lambdas() { return lambdas.clone(); }
     @Override public double[] steps() { return steps.clone(); }
+    @Override public double[] maskThresholds() { return maskThresholds.clone(); }
 
     /**
      * The ACE authors' advice for one's own models: fractions 0.05 to 0.4, agreement 0.95, l1 weights 1 to 0.001
      * and 0, steps 1, 2 and 4 / 255; the grid on 8 images with 20 iterations; the inpainting start from S down to S - 2 or half of S;
+     * mask thresholds 0.15 (the reference's), 0.25, 0.35 and 0.5;
      * the returned method runs the reference's 50 iterations.
      */
     public static CalibrationPlan defaults() { return builder().build(); }
@@ -72,6 +80,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
         private int iterations = AttackSettings.REFERENCE_ITERATIONS;
         private double dilationShare = MaskDilation.SHARE_OF_SIDE;
         private double maskThreshold = MaskSettings.REFERENCE_THRESHOLD;
+        private double[] maskThresholds = {MaskSettings.REFERENCE_THRESHOLD, 0.25, 0.35, 0.5};
         private long seed;
         private int batchSize = 8;
         private String name = "calibrated";
@@ -88,6 +97,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
         public Builder iterations(int v) { iterations = v; return this; }
         public Builder dilationShare(double v) { dilationShare = v; return this; }
         public Builder maskThreshold(double v) { maskThreshold = v; return this; }
+        public Builder maskThresholds(double... v) { maskThresholds = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -95,7 +105,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
 
         public CalibrationPlan build() {
             return new CalibrationPlan(fractions, agreement, lambdas, steps, gridImages, gridIterations, iterations,
-                    dilationShare, maskThreshold, seed, batchSize, name, inpaintShallower);
+                    dilationShare, maskThreshold, maskThresholds, seed, batchSize, name, inpaintShallower);
         }
     }
 }

@@ -18,16 +18,20 @@ import org.acejvm.refine.batch.MethodSpec;
  * @param best       the chosen grid point
  * @param inpainting one row per candidate inpainting start ({@link InpaintingStart})
  * @param inpaintingStart the chosen start
+ * @param thresholds one row per candidate mask threshold ({@link MaskThreshold})
+ * @param threshold  the chosen threshold's row
  * @param notes      diagnostics, one line each (empty when nothing needs saying)
  */
 public record CalibrationReport(MethodSpec spec, CalibrationPlan plan, List<FilterDepth.Row> depth, FilterDepth.Row chosen,
                                 int side, int dilation, List<GridPoint> grid, GridPoint best,
-                                List<InpaintingStart.Row> inpainting, InpaintingStart.Row inpaintingStart, List<String> notes) {
+                                List<InpaintingStart.Row> inpainting, InpaintingStart.Row inpaintingStart,
+                                List<MaskThreshold.Row> thresholds, MaskThreshold.Row threshold, List<String> notes) {
 
     public CalibrationReport {
         depth = List.copyOf(depth);
         grid = List.copyOf(grid);
         inpainting = List.copyOf(inpainting);
+        thresholds = List.copyOf(thresholds);
         notes = List.copyOf(notes);
     }
 
@@ -59,6 +63,12 @@ public record CalibrationReport(MethodSpec spec, CalibrationPlan plan, List<Filt
                     r.flips(), r.images(), r.meanChange()));
         }
         sb.append(f("%nChosen: %d (most flips, then the deeper start).%n", inpaintingStart.steps()));
+        sb.append(f("%n## Mask threshold (the same attack, refined from the chosen start)%n%n"));
+        sb.append("| threshold | flipped | mask area | mean abs change |\n|---:|---:|---:|---:|\n");
+        for (MaskThreshold.Row r : thresholds) {
+            sb.append(f("| %s | %d/%d | %.1f%% | %.4f |%n", r.threshold(), r.flips(), r.images(), 100 * r.maskArea(), r.meanChange()));
+        }
+        sb.append(f("%nChosen: %s (most flips, then the smallest mask).%n", threshold.threshold()));
         if (!notes.isEmpty()) {
             sb.append("\n## Notes\n\n");
             notes.forEach(n -> sb.append("- ").append(n).append('\n'));

@@ -42,10 +42,20 @@ public final class InpaintingStart {
                                     int filterSteps, int shallower, INDArray images, Targets targets, long[] sampleIds,
                                     Consumer<String> log) {
         Checks.notNull(spec, "spec");
+        return measure(classifier, diffusion, spec, filterSteps, shallower, images, attack(classifier, diffusion, spec, images, targets, sampleIds), log);
+    }
+
+    /** One run of {@code spec}'s attack on {@code images}: the pre-explanations the candidates refine. */
+    static List<Explanation> attack(DifferentiableClassifier classifier, DiffusionModel diffusion, MethodSpec spec,
+                                    INDArray images, Targets targets, long[] sampleIds) {
+        return spec.attackStage(spec.name() + " attack").explainer(classifier, diffusion).attack(images, targets, sampleIds, null);
+    }
+
+    /** The same on given pre-explanations {@code pre} of {@code images}. */
+    static List<Row> measure(DifferentiableClassifier classifier, DiffusionModel diffusion, MethodSpec spec,
+                             int filterSteps, int shallower, INDArray images, List<Explanation> pre, Consumer<String> log) {
         if (filterSteps < 1) throw new InvalidInputException.Range("filterSteps: expected at least 1, got " + filterSteps);
         if (shallower < 0) throw new InvalidInputException.Range("shallower: expected at least 0, got " + shallower);
-        List<Explanation> pre = spec.attackStage(spec.name() + " attack").explainer(classifier, diffusion)
-                .attack(images, targets, sampleIds, null);
         List<Row> rows = new ArrayList<>();
         for (int s : candidates(filterSteps, shallower)) {
             List<Explanation> out = spec.with(spec.name(), Ablation.ACE, s).explainer(classifier, diffusion)
