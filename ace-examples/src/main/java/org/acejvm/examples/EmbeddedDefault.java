@@ -29,13 +29,30 @@ public final class EmbeddedDefault {
     public static final String ORACLE_RESOURCE = "/models/fmnist-oracle/model.onnx";
     /**
      * Every setting of the embedded default in one place; the constants below read it. T = 500, respacing 50,
-     * fraction 0.1, PGD 50 x 4/255, mask dilation 5 / threshold 0.15, inpainting from 4 respaced steps (why each
-     * differs from the reference: the constants' comments).
+     * fraction 0.2 (S = 10), PGD 50 x 4/255, mask dilation 5 / threshold 0.15, inpainting from 4 respaced steps (why
+     * each differs from the reference: the constants' comments). {@link #REFERENCE_PRESET} is the setting before the
+     * deeper filter, kept for comparison.
      */
-    public static final AcePreset PRESET = new AcePreset("Fashion-MNIST embedded default", 500, 50, 0.1, 50, 4.0 / 255,
+    public static final AcePreset PRESET = new AcePreset("Fashion-MNIST embedded default", 500, 50, 0.2, 50, 4.0 / 255,
             5, MaskSettings.REFERENCE_THRESHOLD, 4);
+    /**
+     * The embedded default until the deeper filter: fraction 0.1 (S = 5), the reference's depth on this schedule, with
+     * the same step, mask and inpainting start. Its explanations fool the shipped classifier but rarely the independent
+     * oracle (1 of 16 in the demo, against 6 of 16 with fraction 0.2).
+     */
+    public static final AcePreset REFERENCE_PRESET = new AcePreset("Fashion-MNIST embedded default, filter S = 5", 500, 50,
+            0.1, 50, 4.0 / 255, 5, MaskSettings.REFERENCE_THRESHOLD, 4);
     public static final int TIMESTEPS = PRESET.timesteps();
     public static final String RESPACING = Integer.toString(PRESET.respacing());
+    /**
+     * The filter depth: 0.2 of the respaced steps (S = 10: t up to 92 of 500), twice the reference's 0.1. Through the
+     * shallower filter the attack's change stayed texture that fools the shipped classifier only: on the demo's 16
+     * images the independent oracle agreed with 1 explanation at fraction 0.1 and with 6 at 0.2 (flip rate 16/16
+     * both, mean |change| 0.034 -> 0.051; ace evaluate --count 16 --methods ACE-l1,plain-PGD --fraction F). The filter
+     * alone keeps the class of 57 of 64 held-out images at 0.2 against 61 at 0.1 (calibrate's depth table), so
+     * calibrate's 95% rule would stop at 0.1; the oracle says the deeper filter is worth it. Costs twice the time and
+     * memory of S = 5.
+     */
     public static final double FRACTION = PRESET.fraction();
     /**
      * The reference dilates the mask by 15 px on 128-256 px images; on 32 px images that covers nearly everything,

@@ -38,6 +38,9 @@ import picocli.CommandLine.Option;
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Explain image files with an ONNX classifier and an ONNX diffusion UNet (defaults: the embedded models).")
 public final class ExplainCommand implements Callable<Integer> {
+    /** The reference's filter depth, the default with one's own models. */
+    static final double REFERENCE_FRACTION = 0.1;
+
     @Mixin AttackOptions run;
 
     @Mixin ModelOptions models;
@@ -52,7 +55,11 @@ public final class ExplainCommand implements Callable<Integer> {
                     + "most probable class.")
     List<String> target;
 
-    @Option(names = "--fraction", defaultValue = "0.1", description = "Filter depth tau as a fraction of the respaced steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fraction", description = "Filter depth tau as a fraction of the respaced steps (default: "
+            + "0.2 with the embedded models, 0.1, the reference's, with your own).")
+    Double fractionOption;
+
+    /** The filter depth in use: --fraction, or the default of the models in use. */
     double fraction;
 
     @Option(names = "--dilation", description = "Mask dilation in pixels (default: 5 for the embedded models, 15 otherwise).")
@@ -103,6 +110,7 @@ public final class ExplainCommand implements Callable<Integer> {
         RunOptions.checkOutputFolder(run.out);
         images = ImageFiles.expand(images, "--image");
         if (generator != null) return explainInLatentSpace(start);
+        fraction = fractionOption != null ? fractionOption : models.embedded() ? EmbeddedDefault.FRACTION : REFERENCE_FRACTION;
         if (encoderFile != null) throw new InvalidInputException("--encoder needs --generator");
         Backends.logOnce();
         SameDiffClassifier classifier = models.classifier();

@@ -40,8 +40,8 @@ class RunOptions {
     Double stopMargin;
 
     @Option(names = "--batch-size",
-            description = "Images per attack batch (default: 8, demo: 16; peak memory with the embedded models "
-                    + "about 6 GB at 8, 9.4 GB at 16).")
+            description = "Images per attack batch (default: 8; peak memory with the embedded models and their "
+                    + "filter of S = 10 steps about 9.6 GB at 8).")
     Integer batchSizeOption;
 
     /** The batch size in use: --batch-size, or the command's default set by {@link #useDefaults}. */
@@ -49,7 +49,7 @@ class RunOptions {
 
     @Option(names = "--inpaint-steps", description = "How many (respaced) diffusion steps the final inpainting runs, "
             + "not to be confused with --steps, the attack's iterations (default: 4 with the embedded models and their "
-            + "--fraction, which keeps more flips than the filter's 5; otherwise the filter's S = int(fraction x respaced "
+            + "--fraction, which keeps more flips than the filter's S; otherwise the filter's S = int(fraction x respaced "
             + "steps), as the reference).")
     Integer inpaintStepsOption;
 
