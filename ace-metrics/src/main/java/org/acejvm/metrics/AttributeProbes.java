@@ -33,16 +33,10 @@ public record AttributeProbes(List<String> names, double[][] weights, double[] b
      * (the data centred), penalty {@code lambda} on the weights; solved from the normal equations with ND4J.
      */
     public static AttributeProbes fitRidge(INDArray codes, double[][] attributes, List<String> names, double lambda) {
-        Checks.notNull(codes, "codes");
-        Checks.notNull(attributes, "attributes");
-        Checks.notNull(names, "names");
-        Checks.finite(codes, "codes");
         Checks.nonNegative(lambda, "lambda");
-        double[][] w = Metrics.rows(codes);
-        int n = w.length;
-        if (n < 2) throw new InvalidInputException.Shape("probes need at least 2 labelled codes, got " + n);
-        Checks.sameCount(attributes.length, "attribute rows", n, "codes");
-        int m = names.size(), k = w[0].length;
+        Checks.notNull(attributes, "attributes");
+        double[][] w = labelledCodes(codes, attributes.length, "attribute rows", names);
+        int n = w.length, m = names.size(), k = w[0].length;
         for (double[] a : attributes) {
             if (a.length != m) throw new InvalidInputException.Mismatch("attributes: expected " + m + " per code (" + names + "), got " + a.length);
             for (double v : a) if (!Double.isFinite(v)) throw new InvalidInputException.NonFinite("attributes: a value is " + v);
@@ -80,15 +74,9 @@ public record AttributeProbes(List<String> names, double[][] weights, double[] b
      * true. Every attribute needs both values among the labels.
      */
     public static AttributeProbes fitLogistic(INDArray codes, boolean[][] labels, List<String> names, long seed) {
-        Checks.notNull(codes, "codes");
         Checks.notNull(labels, "labels");
-        Checks.notNull(names, "names");
-        Checks.finite(codes, "codes");
-        double[][] w = Metrics.rows(codes);
-        int n = w.length;
-        if (n < 2) throw new InvalidInputException.Shape("probes need at least 2 labelled codes, got " + n);
-        Checks.sameCount(labels.length, "label rows", n, "codes");
-        int m = names.size(), k = w[0].length;
+        double[][] w = labelledCodes(codes, labels.length, "label rows", names);
+        int n = w.length, m = names.size(), k = w[0].length;
         for (boolean[] l : labels) {
             if (l.length != m) throw new InvalidInputException.Mismatch("labels: expected " + m + " per code (" + names + "), got " + l.length);
         }
@@ -129,6 +117,17 @@ public record AttributeProbes(List<String> names, double[][] weights, double[] b
             biases[a] = rows.get(yes, rows.getDimension2Size() - 1) - rows.get(no, rows.getDimension2Size() - 1);
         }
         return new AttributeProbes(names, weights, biases);
+    }
+
+    /** The rows of {@code codes}, checked: finite, at least 2, as many as {@code labelRows} rows of labels. */
+    private static double[][] labelledCodes(INDArray codes, int labelRows, String what, List<String> names) {
+        Checks.notNull(codes, "codes");
+        Checks.notNull(names, "names");
+        Checks.finite(codes, "codes");
+        double[][] w = Metrics.rows(codes);
+        if (w.length < 2) throw new InvalidInputException.Shape("probes need at least 2 labelled codes, got " + w.length);
+        Checks.sameCount(labelRows, what, w.length, "codes");
+        return w;
     }
 
     /** The probes' predictions [N][m] for codes [N, k...] (values for ridge probes, log-odds for logistic ones). */
