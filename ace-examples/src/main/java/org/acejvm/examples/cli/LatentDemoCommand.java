@@ -191,17 +191,13 @@ public final class LatentDemoCommand implements Callable<Integer> {
 
     /** The attack of a --methods name: the latent methods with the papers' settings (AIP's as {@link #aipSettings}). */
     private GradientAttack attack(String method, LatentSpace space, int attributes) {
-        LatentAttacks.AipSettings aip = aipSettings();
-        return switch (method.toLowerCase(Locale.ROOT)) {
-            case "aip" -> LatentAttacks.aip(space, attributes, aip);
-            case "xgems" -> LatentAttacks.xgems(space, attributes, aip);
-            case "latent-attack" -> LatentAttacks.counterfactualAttack(space, LatentAttacks.CF_LEARNING_RATE,
-                    LatentAttacks.CF_THRESHOLD, iterations);
-            case "aip-r" -> LatentAttacks.aipRandom(space, attributes, aip, seed);
-            case "fgsm" -> Attacks.fgsm(fgsmEpsilon);
-            default -> throw new InvalidInputException("--methods: unknown method '" + method
+        if (method.equalsIgnoreCase("fgsm")) return Attacks.fgsm(fgsmEpsilon);
+        GradientAttack a = LatentExplain.attack(method, space, attributes, aipSettings(), seed);
+        if (a == null) {
+            throw new InvalidInputException("--methods: unknown method '" + method
                     + "' (expected aip, xgems, latent-attack, aip-r or fgsm)");
-        };
+        }
+        return a;
     }
 
     private String table(List<MethodRun> runs, EmbeddedLatent latent) {
@@ -342,8 +338,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
 
     /** The largest measured attribute change of one digit in training standard deviations, shown in its own units. */
     private static String topChange(double[] change, double[] std) {
-        int best = largestInStd(change, std);
-        return String.format(Locale.ROOT, "%s %+.2f", Morphometrics.NAMES.get(best), change[best]);
+        return LatentExplain.topChanges(change, Morphometrics.NAMES, std, 1);
     }
 
     /**

@@ -104,14 +104,25 @@ final class LatentExplain {
     static GradientAttack attack(String method, Generator g, int iterations, long seed) {
         if (iterations < 1) throw new InvalidInputException.Range("--max-iterations: expected at least 1, got " + iterations);
         LatentAttacks.AipSettings aip = (g.embedded() != null ? EmbeddedLatent.AIP : LatentAttacks.AipSettings.PAPER).withMaxIterations(iterations);
+        GradientAttack a = attack(method, g.space(), g.attributeSize(), aip, seed);
+        if (a == null) {
+            throw new InvalidInputException("--latent-method: expected one of " + String.join(", ", METHODS) + ", got '" + method + "'");
+        }
+        return a;
+    }
+
+    /**
+     * The latent method named {@code method} (one of {@link #METHODS}) with AIP's settings {@code aip} (the
+     * Counterfactual Attack takes only its iteration budget) and AIP_R's seed; null for another name.
+     */
+    static GradientAttack attack(String method, LatentSpace space, int attributeSize, LatentAttacks.AipSettings aip, long seed) {
         return switch (method.toLowerCase(Locale.ROOT)) {
-            case "aip" -> LatentAttacks.aip(g.space(), g.attributeSize(), aip);
-            case "xgems" -> LatentAttacks.xgems(g.space(), g.attributeSize(), aip);
-            case "latent-attack" -> LatentAttacks.counterfactualAttack(g.space(), LatentAttacks.CF_LEARNING_RATE,
-                    LatentAttacks.CF_THRESHOLD, iterations);
-            case "aip-r" -> LatentAttacks.aipRandom(g.space(), g.attributeSize(), aip, seed);
-            default -> throw new InvalidInputException("--latent-method: expected one of " + String.join(", ", METHODS)
-                    + ", got '" + method + "'");
+            case "aip" -> LatentAttacks.aip(space, attributeSize, aip);
+            case "xgems" -> LatentAttacks.xgems(space, attributeSize, aip);
+            case "latent-attack" -> LatentAttacks.counterfactualAttack(space, LatentAttacks.CF_LEARNING_RATE,
+                    LatentAttacks.CF_THRESHOLD, aip.maxIterations());
+            case "aip-r" -> LatentAttacks.aipRandom(space, attributeSize, aip, seed);
+            default -> null;
         };
     }
 
@@ -203,15 +214,22 @@ final class LatentExplain {
         }
     }
 
-    /** The {@code k} largest measured attribute changes in training standard deviations, each in its own units. */
+    /** The {@code k} largest attribute changes of the embedded generator, in training standard deviations. */
     static String topChanges(double[] change, EmbeddedLatent latent, int k) {
-        double[] std = latent.attributeStd();
-        Integer[] order = new Integer[change.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Double.compare(Math.abs(change[b]) / std[b], Math.abs(change[a]) / std[a]));
+        return topChanges(change, latent.attributeNames(), latent.attributeStd(), k);
+    }
+
+    /**
+     * The {@code k} largest of {@code change} in units of {@code std} (area in pixels and slant in radians are not
+     * comparable in their own units), each shown in its own units.
+     */
+    static String topChanges(double[] change, List<String> names, double[] std, int k) {
+        double[] standardised = change.clone();
+        for (int i = 0; i < standardised.length; i++) standardised[i] /= std[i];
+        List<Integer> order = org.acejvm.metrics.AttributeProbes.ranking(standardised);
         List<String> parts = new ArrayList<>();
-        for (int i = 0; i < Math.min(k, order.length); i++) {
-            parts.add(String.format(Locale.ROOT, "%s %+.2f", latent.attributeNames().get(order[i]), change[order[i]]));
+        for (int i = 0; i < Math.min(k, order.size()); i++) {
+            parts.add(String.format(Locale.ROOT, "%s %+.2f", names.get(order.get(i)), change[order.get(i)]));
         }
         return String.join(", ", parts);
     }
