@@ -10,7 +10,7 @@ F_tau input gradient, classifier logits): max |difference| <= 1e-4 * max(1, max 
   /usr/bin/python3 scripts/bench_compare.py --quick      # fmnist, batch 1 and 8: UNet, F_tau, attack step;
                                                          # compares the ratios with benchmarks/RESULTS.md (guard)
   /usr/bin/python3 scripts/bench_compare.py --record     # the full-ish run; rewrites benchmarks/RESULTS.md
-  options: --threads 2, --models fmnist,celeba, --workloads unetForward,filterForward,..., --batches 1,8,
+  options: --engine plan|samediff, --threads 2, --models fmnist,celeba, --workloads unetForward,filterForward,..., --batches 1,8,
            --celeba-batches 1, --explain-batches 1 (batch 8 there takes many minutes), --memory fmnist:8
 
 Needs the project installed (mvn -B -q install -DskipTests; benchmarks/run-quick.sh does it). Java times are the
@@ -320,6 +320,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--record", action="store_true", help="write benchmarks/RESULTS.md")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--engine", choices=["plan", "samediff"], default=None,
+                    help="the Java graph engine (-Dace.engine); default: the library's (the plan on the CPU)")
     ap.add_argument("--models", default=None)
     ap.add_argument("--workloads", default=None)
     ap.add_argument("--batches", default="1,8")
@@ -336,6 +338,8 @@ def main():
         guard(read_ratios(args.check), read_ratios(RESULTS))
         return
     torch.set_num_threads(args.threads)
+    if args.engine:
+        JVM.append(f"-Dace.engine={args.engine}")
     if args.memory_child:
         name, b = args.memory_child.split(":")
         w = Torch(name, int(b))
@@ -420,6 +424,7 @@ def main():
            f"- machine: {cpu}, {ncpu} CPUs (lscpu), shared with other jobs; load average at the end "
            f"{os.getloadavg()[0]:.2f}",
            f"- threads: {args.threads} (OMP_NUM_THREADS for libnd4j, torch.set_num_threads); OMP_WAIT_POLICY=PASSIVE",
+           f"- Java graph engine: {args.engine or 'plan (the default on the CPU)'} (`-Dace.engine`)",
            f"- Java: JMH average time (single shot for explain), {'-wi 1 -w 3s -i 5 -r 2s' if args.quick else '@Warmup 1x3s, @Measurement 3x4s'}"
            ", after a trial setup that runs the workload twice (graph and gradient-function creation); ± is JMH's 99.9% error",
            f"- PyTorch {torch.__version__}: mean of >= 3 timed calls and >= 3 s after 2 warm-up calls (explain: 1 warm-up, 1 timed)",

@@ -12,7 +12,7 @@ import org.acejvm.core.graph.DifferentiableGraph;
 import org.acejvm.core.graph.GraphExecutor;
 import org.acejvm.core.graph.GraphFunction;
 import org.acejvm.core.onnx.OnnxModel;
-import org.acejvm.core.graph.SameDiffExecutor;
+import org.acejvm.core.graph.GraphEngine;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -354,7 +354,7 @@ public final class DiffusionModel {
      */
     private final class StepGraph {
         private final SameDiff sd = SameDiff.create();
-        private final GraphExecutor executor = new SameDiffExecutor(sd);
+        private final GraphExecutor executor = GraphEngine.current().executor(sd);
         private final DifferentiableGraph differentiable;
         private final String sample;
         private final String mean;

@@ -31,7 +31,7 @@ public final class DifferentiableGraph {
             throw new IllegalArgumentException("input '" + input.name() + "' must be created with inputVariable(...), got "
                     + input.getVariableType());
         }
-        this.executor = new SameDiffExecutor(sd);
+        this.executor = GraphEngine.current().executor(sd);
         this.input = input;
         this.loss = loss;
     }

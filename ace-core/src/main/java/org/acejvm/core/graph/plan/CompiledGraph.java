@@ -1,0 +1,324 @@
+package org.acejvm.core.graph.plan;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A SameDiff graph flattened, for one set of feed shapes, into a list of ND4J calls on preallocated arrays, and
+ * (with a loss) a list of input-gradient steps.
+ *
+ * <p>Compile time does what SameDiff's session repeats on every call: the op order, every output's shape, and the
+ * ops that depend only on constants and shapes (the timestep embedding of a fixed t, shape arithmetic), which are
+ * run once and kept. A dead value's array is handed to a later value of the same shape. The
+ * backward steps write each gradient into an array taken when its first contribution is computed and given back
+ * once the op that produced the value has passed it on, so gradients take little memory. Forward values live
+ * until their last reader, a forward op or a backward step, and then lend their array to later values.
+ */
+final class CompiledGraph {
+    private final Map<String, INDArray> feedSlots = new HashMap<>();
+    private final Map<String, INDArray> results = new HashMap<>();
+    private final List<Runnable> steps = new ArrayList<>();
+    private final List<String> labels = new ArrayList<>(); // per step: the op, "<op> vjp" or "accumulate"
+    private final List<OpCall> calls = new ArrayList<>();
+    private INDArray gradient;
+    private final long bytes;
+    /**
+     * Every array the steps use. OpContexts and the Java loops' buffers do not keep an INDArray alive; without these
+     * references the GC would free memory that later steps still write into.
+     */
+    private final List<Object> retained = new ArrayList<>();
+
+    /**
+     * @param outputs the values to return
+     * @param loss    a scalar value to differentiate, or null for a forward-only graph
+     * @param wrt     the fed value whose gradient is returned (with a loss)
+     */
+    CompiledGraph(SameDiff sd, Map<String, INDArray> feed, List<String> outputs, String loss, String wrt) {
+        List<DifferentialFunction> order = order(sd, outputs, loss);
+        Map<String, INDArray> values = new HashMap<>();
+        Set<String> dynamic = new HashSet<>();
+        feed.forEach((name, array) -> {
+            INDArray slot = Nd4j.createUninitialized(array.dataType(), array.shape(), 'c');
+            feedSlots.put(name, slot);
+            values.put(name, slot);
+            dynamic.add(name);
+        });
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            for (String in : order.get(i).argNames()) lastUse.put(in, i);
+        }
+        Set<String> keep = new HashSet<>(outputs);
+        if (loss != null) keep.add(loss);
+        Set<String> fromInput = loss == null ? Set.of() : fromInput(order, wrt);
+        Set<String> toLoss = loss == null ? Set.of() : toLoss(order, loss);
+        Set<String> saved = new HashSet<>(); // forward values that a backward step reads
+        BufferPool pool = new BufferPool(), kept = new BufferPool(); // kept: never given back
+        List<Vjp.Node> nodes = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            DifferentialFunction op = order.get(i);
+            String[] inNames = op.argNames();
+            INDArray[] in = new INDArray[inNames.length];
+            boolean isDynamic = false;
+            for (int j = 0; j < in.length; j++) {
+                in[j] = value(sd, values, inNames[j]);
+                isDynamic |= dynamic.contains(inNames[j]);
+            }
+            if (op.opName().equals("shape_of")) isDynamic = false;
+            String[] outNames = op.outputVariablesNames();
+            List<LongShapeDescriptor> shapes = OpCall.outputShapes(op, in);
+            if (shapes.size() != outNames.length) {
+                throw new UnsupportedGraphException(op.opName() + " '" + op.getOwnName() + "': " + shapes.size()
+                        + " output shapes for " + outNames.length + " outputs");
+            }
+            INDArray[] out = new INDArray[outNames.length];
+            for (int j = 0; j < out.length; j++) {
+                DataType type = shapes.get(j).dataType();
+                long[] shape = shapes.get(j).getShape();
+                out[j] = isDynamic ? pool.take(type, shape) : kept.take(type, shape);
+                values.put(outNames[j], out[j]);
+                if (isDynamic) dynamic.add(outNames[j]);
+            }
+            OpCall call = OpCall.of(op, in, out);
+            if (isDynamic) {
+                steps.add(call);
+                labels.add(op.opName());
+                calls.add(call);
+                Vjp.Node node = new Vjp.Node(op, in, out);
+                nodes.add(node);
+                if (loss != null && onPath(outNames, fromInput, toLoss)) {
+                    for (int k = 0; k < inNames.length; k++) {
+                        if (!fromInput.contains(inNames[k]) || !toLoss.contains(inNames[k])) continue;
+                        for (int r : Vjps.reads(node, k)) saved.add(r < inNames.length ? inNames[r] : outNames[r - inNames.length]);
+                    }
+                }
+            } else {
+                call.run(); // depends on constants and shapes only: computed once
+                call.close();
+                nodes.add(null);
+            }
+            // give back what no later op and no backward step reads
+            for (String name : inNames) {
+                if (lastUse.get(name) == i && dynamic.contains(name) && !keep.contains(name) && !feedSlots.containsKey(name)
+                        && !saved.contains(name)) {
+                    pool.giveBack(values.get(name));
+                }
+            }
+        }
+        for (String name : keep) results.put(name, value(sd, values, name));
+        retained.add(values);
+        retained.add(nodes);
+        retained.add(pool);
+        retained.add(kept);
+        long backwardBytes = 0;
+        if (loss != null) backwardBytes = compileBackward(order, nodes, values, fromInput, toLoss, loss, wrt);
+        bytes = pool.allocatedBytes() + kept.allocatedBytes() + backwardBytes;
+    }
+
+    /** Assigns the feed, runs the steps; the outputs (and gradient) are copies. */
+    Result run(Map<String, INDArray> feed) {
+        feed.forEach((name, array) -> feedSlots.get(name).assign(array));
+        if (PlanProfile.ENABLED) {
+            for (int i = 0; i < steps.size(); i++) {
+                long t0 = System.nanoTime();
+                steps.get(i).run();
+                PlanProfile.add(labels.get(i), System.nanoTime() - t0);
+            }
+        } else {
+            for (Runnable step : steps) step.run();
+        }
+        Map<String, INDArray> out = new HashMap<>();
+        results.forEach((name, array) -> out.put(name, array.dup()));
+        return new Result(out, gradient == null ? null : gradient.dup());
+    }
+
+    record Result(Map<String, INDArray> outputs, INDArray gradient) {}
+
+    long bytes() { return bytes; }
+
+    void close() { calls.forEach(OpCall::close); }
+
+    // ------------------------------------------------------------------------------------------- backward
+
+    private long compileBackward(List<DifferentialFunction> order, List<Vjp.Node> nodes, Map<String, INDArray> values,
+                                 Set<String> fromInput, Set<String> toLoss, String loss, String wrt) {
+        INDArray lossValue = values.get(loss);
+        if (lossValue == null || lossValue.length() != 1) throw new UnsupportedGraphException("loss '" + loss + "' is not a scalar");
+        BufferPool pool = new BufferPool();
+        Scratch scratch = new Scratch();
+        retained.add(pool);
+        retained.add(scratch);
+        Map<String, INDArray> grads = new HashMap<>();
+        INDArray seed = Nd4j.ones(lossValue.dataType(), lossValue.shape());
+        retained.add(seed);
+        grads.put(loss, seed);
+        // A gradient may live in the array of another (a pass-through op's input gradient is its output gradient):
+        // the pooled array each gradient lives in, and how many live gradients use it.
+        Map<INDArray, INDArray> baseOf = new IdentityHashMap<>();
+        Map<INDArray, Integer> owners = new IdentityHashMap<>();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Vjp.Node node = nodes.get(i);
+            DifferentialFunction op = order.get(i);
+            String[] outs = op.outputVariablesNames();
+            if (node == null || !onPath(outs, fromInput, toLoss)) continue;
+            if (outs.length != 1) throw new UnsupportedGraphException(op.opName() + " has " + outs.length + " outputs on the gradient path");
+            INDArray g = grads.get(outs[0]);
+            if (g == null) continue; // its consumers contribute nothing
+            String[] ins = op.argNames();
+            boolean aliased = false;
+            for (int k = 0; k < ins.length; k++) {
+                if (!fromInput.contains(ins[k]) || !toLoss.contains(ins[k])) continue;
+                if (!aliased && grads.get(ins[k]) == null && g != seed && Vjps.passesThrough(node, k, g)) {
+                    INDArray view = Arrays.equals(g.shape(), node.in()[k].shape()) ? g : g.reshape('c', node.in()[k].shape());
+                    if (view == g || view.data().address() == g.data().address() && FloatLoops.dense(view)) {
+                        INDArray base = baseOf.get(g);
+                        owners.merge(base, 1, Integer::sum);
+                        baseOf.put(view, base);
+                        grads.put(ins[k], view);
+                        aliased = true;
+                        continue;
+                    }
+                }
+                Vjp vjp = Vjps.of(op.opName());
+                if (vjp == null) throw new UnsupportedGraphException("no input gradient for op " + op.opName());
+                INDArray sum = grads.get(ins[k]);
+                INDArray target = sum == null ? pool.take(DataType.FLOAT, node.in()[k].shape()) : scratch.get(node.in()[k].shape(), 9);
+                if (node.in()[k].dataType() != DataType.FLOAT) throw new UnsupportedGraphException(op.opName() + ": non-float input on the gradient path");
+                Runnable step = vjp.bind(node, k, g, target, scratch);
+                if (step == null) throw new UnsupportedGraphException("input gradient " + k + " of " + op.opName() + " '" + op.getOwnName()
+                        + "' not supported for inputs " + shapes(node.in()) + (op instanceof org.nd4j.linalg.api.ops.CustomOp c
+                        ? ", integer arguments " + Arrays.toString(c.iArgs()) + ", float arguments " + Arrays.toString(c.tArgs()) : ""));
+                steps.add(step);
+                labels.add(op.opName() + " vjp");
+                if (step instanceof OpCall c) calls.add(c);
+                if (sum == null) {
+                    grads.put(ins[k], target);
+                    baseOf.put(target, target);
+                    owners.put(target, 1);
+                } else {
+                    steps.add(OpCall.custom("add", null, null, null, new INDArray[] {sum, target}, sum));
+                    labels.add("accumulate");
+                }
+            }
+            INDArray base = baseOf.get(g);
+            if (base != null && owners.merge(base, -1, Integer::sum) == 0) pool.giveBack(base);
+            grads.put(outs[0], null);
+        }
+        INDArray g = grads.get(wrt);
+        if (g == null) {
+            gradient = Nd4j.zeros(DataType.FLOAT, values.get(wrt).shape());
+        } else {
+            gradient = g;
+        }
+        return pool.allocatedBytes() + scratch.allocatedBytes();
+    }
+
+    /** The values computed from the input {@code wrt}. */
+    private static Set<String> fromInput(List<DifferentialFunction> order, String wrt) {
+        Set<String> fromInput = new HashSet<>(Set.of(wrt));
+        for (DifferentialFunction op : order) {
+            for (String in : op.argNames()) {
+                if (fromInput.contains(in)) {
+                    fromInput.addAll(Arrays.asList(op.outputVariablesNames()));
+                    break;
+                }
+            }
+        }
+        return fromInput;
+    }
+
+    /** The values the loss is computed from. */
+    private static Set<String> toLoss(List<DifferentialFunction> order, String loss) {
+        Set<String> toLoss = new HashSet<>(Set.of(loss));
+        for (int i = order.size() - 1; i >= 0; i--) {
+            DifferentialFunction op = order.get(i);
+            for (String o : op.outputVariablesNames()) {
+                if (toLoss.contains(o)) {
+                    toLoss.addAll(Arrays.asList(op.argNames()));
+                    break;
+                }
+            }
+        }
+        return toLoss;
+    }
+
+    private static String shapes(INDArray[] arrays) {
+        StringBuilder b = new StringBuilder();
+        for (INDArray a : arrays) b.append(b.length() == 0 ? "" : ", ").append(Arrays.toString(a.shape()));
+        return "[" + b + "]";
+    }
+
+    private static boolean onPath(String[] outs, Set<String> fromInput, Set<String> toLoss) {
+        for (String o : outs) if (fromInput.contains(o) && toLoss.contains(o)) return true;
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------- graph walk
+
+    /** The ops that the targets need, in an order where every op comes after the ops it reads from. */
+    private static List<DifferentialFunction> order(SameDiff sd, List<String> outputs, String loss) {
+        Map<String, DifferentialFunction> producer = new HashMap<>();
+        for (DifferentialFunction op : sd.ops()) {
+            for (String o : op.outputVariablesNames()) producer.put(o, op);
+        }
+        List<DifferentialFunction> order = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        List<String> targets = new ArrayList<>(outputs);
+        if (loss != null) targets.add(loss);
+        for (String target : targets) {
+            DifferentialFunction root = producer.get(target);
+            if (root == null || done.contains(root.getOwnName())) continue;
+            stack.push(new Object[] {root, 0});
+            while (!stack.isEmpty()) {
+                Object[] top = stack.peek();
+                DifferentialFunction op = (DifferentialFunction) top[0];
+                String[] ins = op.argNames();
+                int next = (Integer) top[1];
+                if (next < ins.length) {
+                    top[1] = next + 1;
+                    DifferentialFunction p = producer.get(ins[next]);
+                    if (p != null && !done.contains(p.getOwnName())) {
+                        for (Object[] f : stack) {
+                            if (f[0] == p) throw new UnsupportedGraphException("cycle through " + p.getOwnName());
+                        }
+                        stack.push(new Object[] {p, 0});
+                    }
+                } else {
+                    stack.pop();
+                    if (done.add(op.getOwnName())) order.add(op);
+                }
+            }
+        }
+        return order;
+    }
+
+    /** A value already computed, a constant, or an unfed variable's current array. */
+    private static INDArray value(SameDiff sd, Map<String, INDArray> values, String name) {
+        INDArray v = values.get(name);
+        if (v != null) return v;
+        SDVariable var = sd.getVariable(name);
+        if (var == null) throw new IllegalArgumentException("no value '" + name + "' in the graph");
+        if (var.getVariableType() == VariableType.PLACEHOLDER) {
+            throw new IllegalArgumentException("placeholder '" + name + "' is not in the feed");
+        }
+        INDArray a = var.getArr();
+        if (a == null) throw new UnsupportedGraphException("value '" + name + "' (" + var.getVariableType() + ") has no array");
+        values.put(name, a);
+        return a;
+    }
+}
