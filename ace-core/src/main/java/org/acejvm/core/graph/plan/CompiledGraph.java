@@ -37,6 +37,7 @@ final class CompiledGraph {
     private final List<OpCall> calls = new ArrayList<>();
     private INDArray gradient;
     private final long bytes;
+    private int fusedCount;
     /**
      * Every array the steps use. OpContexts and the Java loops' buffers do not keep an INDArray alive; without these
      * references the GC would free memory that later steps still write into.
@@ -58,12 +59,26 @@ final class CompiledGraph {
             values.put(name, slot);
             dynamic.add(name);
         });
-        Map<String, Integer> lastUse = new HashMap<>();
-        for (int i = 0; i < order.size(); i++) {
-            for (String in : order.get(i).argNames()) lastUse.put(in, i);
-        }
         Set<String> keep = new HashSet<>(outputs);
         if (loss != null) keep.add(loss);
+        // fused normalisations: by the op producing y (where the fused step runs) and by the first op (the mean of x)
+        Map<DifferentialFunction, NormalizeFusion.Match> fusedAt = NormalizeFusion.find(order, keep);
+        Map<DifferentialFunction, NormalizeFusion.Match> startsAt = new IdentityHashMap<>(); // ops' equals is not identity
+        Set<DifferentialFunction> skipped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<NormalizeFusion.Match> active = new HashSet<>();
+        Map<String, String> shapeOf = new HashMap<>(); // a skipped value -> a computed value of its shape
+        fusedAt.forEach((mul, m) -> m.replaced().stream().filter(o -> o != mul && o.opName().equals("reduce_mean")
+                && o.argNames()[0].equals(m.x())).forEach(o -> startsAt.put(o, m)));
+        List<String[]> insOf = new ArrayList<>();
+        for (DifferentialFunction op : order) {
+            NormalizeFusion.Match m = fusedAt.get(op);
+            insOf.add(m != null ? new String[] {m.x()} : op.argNames());
+        }
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) { // both readings of a fused op: the match may be dropped below
+            for (String in : insOf.get(i)) lastUse.put(in, i);
+            for (String in : order.get(i).argNames()) lastUse.put(in, i);
+        }
         Set<String> fromInput = loss == null ? Set.of() : fromInput(order, wrt);
         Set<String> toLoss = loss == null ? Set.of() : toLoss(order, loss);
         Set<String> saved = new HashSet<>(); // forward values that a backward step reads
@@ -71,15 +86,49 @@ final class CompiledGraph {
         List<Vjp.Node> nodes = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
             DifferentialFunction op = order.get(i);
-            String[] inNames = op.argNames();
+            NormalizeFusion.Match start = startsAt.get(op);
+            if (start != null && NormalizeFusion.trailing(op, value(sd, values, start.x()).rank())
+                    && FloatLoops.dense(value(sd, values, start.x())) && dynamic.contains(start.x())) {
+                active.add(start);
+                shapeOf.put(start.d(), start.x());
+                skipped.addAll(start.replaced());
+                skipped.remove(findMul(fusedAt, start));
+            }
+            if (skipped.contains(op)) {
+                nodes.add(null);
+                continue;
+            }
+            NormalizeFusion.Match fused = fusedAt.get(op);
+            if (fused != null && !active.contains(fused)) fused = null;
+            if (fused == null) insOf.set(i, op.argNames());
+            String[] inNames = insOf.get(i);
             INDArray[] in = new INDArray[inNames.length];
             boolean isDynamic = false;
             for (int j = 0; j < in.length; j++) {
-                in[j] = value(sd, values, inNames[j]);
+                String source = op.opName().equals("shape_of") ? shapeOf.getOrDefault(inNames[j], inNames[j]) : inNames[j];
+                in[j] = value(sd, values, source);
                 isDynamic |= dynamic.contains(inNames[j]);
             }
             if (op.opName().equals("shape_of")) isDynamic = false;
             String[] outNames = op.outputVariablesNames();
+            if (fused != null) {
+                INDArray x = in[0];
+                int inner = 1;
+                for (int d = x.rank() - fused.axes(); d < x.rank(); d++) inner *= (int) x.size(d);
+                INDArray y = pool.take(DataType.FLOAT, x.shape());
+                INDArray rstd = kept.take(DataType.FLOAT, new long[] {x.length() / inner});
+                values.put(outNames[0], y);
+                dynamic.add(outNames[0]);
+                steps.add(NormalizeFusion.forward(x, y, rstd, inner, fused.eps()));
+                labels.add("normalize (fused)");
+                int rowLength = inner;
+                Vjp own = (n, k, g, t, s2) -> NormalizeFusion.backward(n.out()[0], rstd, g, t, rowLength);
+                nodes.add(new Vjp.Node(op, in, new INDArray[] {y}, own));
+                if (loss != null && onPath(outNames, fromInput, toLoss)) saved.add(outNames[0]);
+                giveBackDead(inNames, i, lastUse, dynamic, keep, saved, values, pool);
+                fusedCount++;
+                continue;
+            }
             List<LongShapeDescriptor> shapes = OpCall.outputShapes(op, in);
             if (shapes.size() != outNames.length) {
                 throw new UnsupportedGraphException(op.opName() + " '" + op.getOwnName() + "': " + shapes.size()
@@ -111,13 +160,7 @@ final class CompiledGraph {
                 call.close();
                 nodes.add(null);
             }
-            // give back what no later op and no backward step reads
-            for (String name : inNames) {
-                if (lastUse.get(name) == i && dynamic.contains(name) && !keep.contains(name) && !feedSlots.containsKey(name)
-                        && !saved.contains(name)) {
-                    pool.giveBack(values.get(name));
-                }
-            }
+            giveBackDead(inNames, i, lastUse, dynamic, keep, saved, values, pool);
         }
         for (String name : keep) results.put(name, value(sd, values, name));
         retained.add(values);
@@ -125,9 +168,29 @@ final class CompiledGraph {
         retained.add(pool);
         retained.add(kept);
         long backwardBytes = 0;
-        if (loss != null) backwardBytes = compileBackward(order, nodes, values, fromInput, toLoss, loss, wrt);
+        if (loss != null) backwardBytes = compileBackward(order, insOf, nodes, values, fromInput, toLoss, loss, wrt);
         bytes = pool.allocatedBytes() + kept.allocatedBytes() + backwardBytes;
     }
+
+    /** Gives back the arrays of the values that step i read last and that no backward step reads. */
+    private void giveBackDead(String[] inNames, int i, Map<String, Integer> lastUse, Set<String> dynamic, Set<String> keep,
+                              Set<String> saved, Map<String, INDArray> values, BufferPool pool) {
+        for (String name : new HashSet<>(Arrays.asList(inNames))) {
+            Integer last = lastUse.get(name);
+            if (last != null && last == i && dynamic.contains(name) && !keep.contains(name) && !feedSlots.containsKey(name)
+                    && !saved.contains(name)) {
+                pool.giveBack(values.get(name));
+            }
+        }
+    }
+
+    private static DifferentialFunction findMul(Map<DifferentialFunction, NormalizeFusion.Match> fusedAt, NormalizeFusion.Match m) {
+        for (Map.Entry<DifferentialFunction, NormalizeFusion.Match> e : fusedAt.entrySet()) if (e.getValue() == m) return e.getKey();
+        throw new IllegalStateException("no producer for " + m.y());
+    }
+
+    /** How many normalisations run as one fused kernel. */
+    int fusedCount() { return fusedCount; }
 
     /** Assigns the feed, runs the steps; the outputs (and gradient) are copies. */
     Result run(Map<String, INDArray> feed) {
@@ -154,7 +217,7 @@ final class CompiledGraph {
 
     // ------------------------------------------------------------------------------------------- backward
 
-    private long compileBackward(List<DifferentialFunction> order, List<Vjp.Node> nodes, Map<String, INDArray> values,
+    private long compileBackward(List<DifferentialFunction> order, List<String[]> insOf, List<Vjp.Node> nodes, Map<String, INDArray> values,
                                  Set<String> fromInput, Set<String> toLoss, String loss, String wrt) {
         INDArray lossValue = values.get(loss);
         if (lossValue == null || lossValue.length() != 1) throw new UnsupportedGraphException("loss '" + loss + "' is not a scalar");
@@ -178,11 +241,11 @@ final class CompiledGraph {
             if (outs.length != 1) throw new UnsupportedGraphException(op.opName() + " has " + outs.length + " outputs on the gradient path");
             INDArray g = grads.get(outs[0]);
             if (g == null) continue; // its consumers contribute nothing
-            String[] ins = op.argNames();
+            String[] ins = insOf.get(i);
             boolean aliased = false;
             for (int k = 0; k < ins.length; k++) {
                 if (!fromInput.contains(ins[k]) || !toLoss.contains(ins[k])) continue;
-                if (!aliased && grads.get(ins[k]) == null && g != seed && Vjps.passesThrough(node, k, g)) {
+                if (!aliased && node.own() == null && grads.get(ins[k]) == null && g != seed && Vjps.passesThrough(node, k, g)) {
                     INDArray view = Arrays.equals(g.shape(), node.in()[k].shape()) ? g : g.reshape('c', node.in()[k].shape());
                     if (view == g || view.data().address() == g.data().address() && FloatLoops.dense(view)) {
                         INDArray base = baseOf.get(g);
@@ -193,7 +256,7 @@ final class CompiledGraph {
                         continue;
                     }
                 }
-                Vjp vjp = Vjps.of(op.opName());
+                Vjp vjp = node.own() != null ? node.own() : Vjps.of(op.opName());
                 if (vjp == null) throw new UnsupportedGraphException("no input gradient for op " + op.opName());
                 INDArray sum = grads.get(ins[k]);
                 INDArray target = sum == null ? pool.take(DataType.FLOAT, node.in()[k].shape()) : scratch.get(node.in()[k].shape(), 9);
@@ -203,7 +266,7 @@ final class CompiledGraph {
                         + "' not supported for inputs " + shapes(node.in()) + (op instanceof org.nd4j.linalg.api.ops.CustomOp c
                         ? ", integer arguments " + Arrays.toString(c.iArgs()) + ", float arguments " + Arrays.toString(c.tArgs()) : ""));
                 steps.add(step);
-                labels.add(op.opName() + " vjp");
+                labels.add(node.own() != null ? "normalize (fused) vjp" : op.opName() + " vjp");
                 if (step instanceof OpCall c) calls.add(c);
                 if (sum == null) {
                     grads.put(ins[k], target);

@@ -86,12 +86,24 @@ final class FloatLoops {
         });
     }
 
+    /** Like {@link #parallel} over rows of {@code inner} elements each: split when the whole is large. */
+    static void parallelRows(int rows, int inner, java.util.function.BiConsumer<Integer, Integer> body) {
+        if ((long) rows * inner < SPLIT_ABOVE || rows < 2 || THREADS == 1) {
+            body.accept(0, rows);
+            return;
+        }
+        int parts = Math.min(THREADS, rows);
+        int chunk = (rows + parts - 1) / parts;
+        java.util.stream.IntStream.range(0, parts).parallel()
+                .forEach(c -> body.accept(Math.min(rows, c * chunk), Math.min(rows, (c + 1) * chunk)));
+    }
+
     /** The gradient of a mean over the trailing {@code inner} elements of each row: out[r, j] = g[r] / inner. */
     static Runnable spreadMean(INDArray g, INDArray out, int inner) {
         FloatBuffer fg = of(g), fo = of(out);
         int rows = (int) g.length();
         float scale = 1f / inner;
-        return () -> parallel(rows, (from, to) -> {
+        return () -> parallelRows(rows, inner, (from, to) -> {
             for (int r = from; r < to; r++) {
                 float v = fg.get(r) * scale;
                 for (int j = r * inner, end = j + inner; j < end; j++) fo.put(j, v);

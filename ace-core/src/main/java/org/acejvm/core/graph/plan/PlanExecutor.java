@@ -64,6 +64,11 @@ public final class PlanExecutor implements GraphExecutor {
     /** Why this graph's forward (or gradient) runs on SameDiff, or null when it runs on the plan. */
     public synchronized String unsupported(boolean backward) { return backward ? unsupportedBackward : unsupportedForward; }
 
+    /** Normalisations that the kept plans run as one fused kernel. */
+    public synchronized int fusedNormalisations() {
+        return plans.values().stream().mapToInt(CompiledGraph::fusedCount).sum();
+    }
+
     /** Bytes the kept plans hold for intermediates and gradients. */
     public synchronized long planBytes() {
         return plans.values().stream().mapToLong(CompiledGraph::bytes).sum();

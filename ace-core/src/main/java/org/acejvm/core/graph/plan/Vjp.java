@@ -15,6 +15,11 @@ interface Vjp {
      */
     Runnable bind(Node node, int k, INDArray gradOut, INDArray target, Scratch scratch);
 
-    /** One op of a compiled graph with its bound arrays. */
-    record Node(DifferentialFunction op, INDArray[] in, INDArray[] out) {}
+    /**
+     * One op of a compiled graph with its bound arrays; {@code own} is the gradient of a fused group of ops (whose
+     * {@code op} is the group's last graph op), null for a single op.
+     */
+    record Node(DifferentialFunction op, INDArray[] in, INDArray[] out, Vjp own) {
+        Node(DifferentialFunction op, INDArray[] in, INDArray[] out) { this(op, in, out, null); }
+    }
 }

@@ -100,6 +100,39 @@ class PlanExecutorTest {
     }
 
     @Test
+    void theTranslatorsNormalisationRunsAsOneFusedKernelWithTheSameValuesAndGradient() {
+        // GroupNorm as the ONNX translator writes it (NormMappers.normalize with a widened product), then an affine
+        // map, SiLU and a second normalisation over two trailing axes whose intermediate is also an output (not fused)
+        BiFunction<SameDiff, SDVariable, SDVariable> body = (sd, x) -> {
+            SDVariable grouped = x.reshape(2, 3, 16);
+            SDVariable mean = sd.mean(grouped, true, 2);
+            SDVariable d = grouped.sub(mean);
+            SDVariable inv = sd.math.rsqrt(sd.mean(d.mul(d), true, 2).add(1e-5));
+            SDVariable zeros = sd.fill(sd.shape(d), DataType.FLOAT, 0.0);
+            SDVariable y = d.mul(zeros.add(inv)).reshape(2, 3, 4, 4).mul(c(sd, 1, 3, 1, 1)).add(c(sd, 1, 3, 1, 1));
+            SDVariable h = sd.nn.swish(y);
+            SDVariable m2 = sd.mean(h, true, 2, 3);
+            SDVariable d2 = h.sub(m2);
+            return d2.mul(sd.math.rsqrt(sd.mean(d2.mul(d2), true, 2, 3).add(1e-6))).add(h.mul(0.1));
+        };
+        INDArray x = Nd4j.rand(DataType.FLOAT, X).subi(0.5).muli(4);
+        GraphExecutor.Gradient want = run(new Graph(body), false, x);
+        Graph g = new Graph(body);
+        PlanExecutor plan = new PlanExecutor(g.sd);
+        GraphExecutor.Gradient got = plan.forwardBackward(Map.of("x", x), List.of("y"), "loss", "x");
+        assertThat(plan.fusedNormalisations()).isEqualTo(2);
+        assertThat(plan.unsupported(true)).isNull();
+        assertThat(got.outputs().get("y").sub(want.outputs().get("y")).amaxNumber().doubleValue()).isLessThan(1e-5);
+        // SameDiff's gradient of the composed ops subtracts three nearly equal float terms per element; the fused
+        // formula rounds differently: about 1e-5 of the largest entry apart (both float32)
+        double scale = want.gradient().amaxNumber().doubleValue();
+        assertThat(got.gradient().sub(want.gradient()).amaxNumber().doubleValue()).isLessThan(3e-5 * scale);
+        // forward only: the same fused kernel
+        assertThat(plan.forward(Map.of("x", x), List.of("y")).get("y").sub(got.outputs().get("y")).amaxNumber().doubleValue())
+                .isEqualTo(0.0);
+    }
+
+    @Test
     void recompilesForANewBatchSizeAndKeepsEarlierPlans() {
         BiFunction<SameDiff, SDVariable, SDVariable> body = (sd, x) -> sd.nn.swish(x).mul(c(sd, 1, 3, 1, 1));
         Graph g = new Graph(body);
