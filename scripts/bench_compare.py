@@ -369,6 +369,11 @@ def main():
     m = re.search(r"gflops=([\d.]+)", java("org.acejvm.benchmarks.Sgemm", [2048, 10], env))
     peaks["nd4j"] = float(m.group(1))
     print(f"sgemm 2048: ND4J {peaks['nd4j']:.1f} GFLOP/s, torch.mm {peaks['torch']:.1f} GFLOP/s", flush=True)
+    if peaks["torch"] < 0.25 * peaks["nd4j"]:
+        # Debian's torch takes the BLAS that update-alternatives points libblas.so.3 at; the reference BLAS (libblas3)
+        # is 30-60x slower than OpenBLAS, which would make every ratio meaningless
+        sys.exit(f"torch.mm reaches {peaks['torch']:.1f} GFLOP/s against ND4J's {peaks['nd4j']:.1f}: PyTorch runs on the "
+                 "reference BLAS. Install OpenBLAS (apt-get install libopenblas0-pthread) and run again.")
 
     rows, failures = [], []
     for workload in workloads:
