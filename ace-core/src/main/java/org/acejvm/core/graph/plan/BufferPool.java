@@ -1,8 +1,10 @@
 package org.acejvm.core.graph.plan;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class BufferPool {
     private final Map<Key, ArrayDeque<INDArray>> free = new HashMap<>();
-    private final java.util.List<INDArray> all = new java.util.ArrayList<>(); // keeps every array alive with the plan
+    private final List<INDArray> all = new ArrayList<>(); // keeps every array alive with the plan
     private long allocatedBytes;
 
     INDArray take(DataType type, long[] shape) {

@@ -2,6 +2,7 @@ package org.acejvm.core.graph.plan;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -64,7 +66,7 @@ final class CompiledGraph {
         // fused normalisations: by the op producing y (where the fused step runs) and by the first op (the mean of x)
         Map<DifferentialFunction, NormalizeFusion.Match> fusedAt = NormalizeFusion.find(order, keep);
         Map<DifferentialFunction, NormalizeFusion.Match> startsAt = new IdentityHashMap<>(); // ops' equals is not identity
-        Set<DifferentialFunction> skipped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<DifferentialFunction> skipped = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<NormalizeFusion.Match> active = new HashSet<>();
         Map<String, String> shapeOf = new HashMap<>(); // a skipped value -> a computed value of its shape
         fusedAt.forEach((mul, m) -> m.replaced().stream().filter(o -> o != mul && o.opName().equals("reduce_mean")
@@ -263,7 +265,7 @@ final class CompiledGraph {
                 if (node.in()[k].dataType() != DataType.FLOAT) throw new UnsupportedGraphException(op.opName() + ": non-float input on the gradient path");
                 Runnable step = vjp.bind(node, k, g, target, scratch);
                 if (step == null) throw new UnsupportedGraphException("input gradient " + k + " of " + op.opName() + " '" + op.getOwnName()
-                        + "' not supported for inputs " + shapes(node.in()) + (op instanceof org.nd4j.linalg.api.ops.CustomOp c
+                        + "' not supported for inputs " + shapes(node.in()) + (op instanceof CustomOp c
                         ? ", integer arguments " + Arrays.toString(c.iArgs()) + ", float arguments " + Arrays.toString(c.tArgs()) : ""));
                 steps.add(step);
                 labels.add(node.own() != null ? "normalize (fused) vjp" : op.opName() + " vjp");

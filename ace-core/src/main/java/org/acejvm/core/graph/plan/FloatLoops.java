@@ -1,7 +1,10 @@
 package org.acejvm.core.graph.plan;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.function.BiConsumer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,7 +21,7 @@ final class FloatLoops {
         if (a.dataType() != DataType.FLOAT || !dense(a)) {
             throw new IllegalArgumentException("expected a dense float32 array, got " + a.shapeInfoToString());
         }
-        java.nio.ByteBuffer bb = a.data().asNio().order(ByteOrder.nativeOrder());
+        ByteBuffer bb = a.data().asNio().order(ByteOrder.nativeOrder());
         bb.position((int) (a.offset() * 4));
         bb.limit((int) ((a.offset() + a.length()) * 4));
         return bb.slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -61,13 +64,13 @@ final class FloatLoops {
     private static final int SPLIT_ABOVE = 1 << 15;
 
     /** Runs body(from, to) over [0, n) in one chunk per core when n is large (the common pool and the caller). */
-    static void parallel(int n, java.util.function.BiConsumer<Integer, Integer> body) {
+    static void parallel(int n, BiConsumer<Integer, Integer> body) {
         if (n < SPLIT_ABOVE || THREADS == 1) {
             body.accept(0, n);
             return;
         }
         int chunk = (n + THREADS - 1) / THREADS;
-        java.util.stream.IntStream.range(0, THREADS).parallel()
+        IntStream.range(0, THREADS).parallel()
                 .forEach(c -> body.accept(Math.min(n, c * chunk), Math.min(n, (c + 1) * chunk)));
     }
 
@@ -87,14 +90,14 @@ final class FloatLoops {
     }
 
     /** Like {@link #parallel} over rows of {@code inner} elements each: split when the whole is large. */
-    static void parallelRows(int rows, int inner, java.util.function.BiConsumer<Integer, Integer> body) {
+    static void parallelRows(int rows, int inner, BiConsumer<Integer, Integer> body) {
         if ((long) rows * inner < SPLIT_ABOVE || rows < 2 || THREADS == 1) {
             body.accept(0, rows);
             return;
         }
         int parts = Math.min(THREADS, rows);
         int chunk = (rows + parts - 1) / parts;
-        java.util.stream.IntStream.range(0, parts).parallel()
+        IntStream.range(0, parts).parallel()
                 .forEach(c -> body.accept(Math.min(rows, c * chunk), Math.min(rows, (c + 1) * chunk)));
     }
 

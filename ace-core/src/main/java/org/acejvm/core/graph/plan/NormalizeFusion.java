@@ -2,6 +2,7 @@ package org.acejvm.core.graph.plan;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.HashMap;
@@ -90,7 +91,7 @@ final class NormalizeFusion {
             if (!keptMean(mean1) || !mean1.argNames()[0].equals(x)) continue;
             used.add(mean1);
             long[] d1 = ((ReduceOp) mean1).dimensions().toLongVector(), d2 = ((ReduceOp) mean2).dimensions().toLongVector();
-            if (!java.util.Arrays.equals(d1, d2)) continue;
+            if (!Arrays.equals(d1, d2)) continue;
             // nothing outside the pattern reads its intermediates
             boolean closed = true;
             for (DifferentialFunction op : used) {
@@ -118,7 +119,7 @@ final class NormalizeFusion {
     /** True when the axes are the trailing ones of x (checked once shapes are known). */
     static boolean trailing(DifferentialFunction mean1, int rank) {
         long[] d = ((ReduceOp) mean1).dimensions().toLongVector().clone();
-        java.util.Arrays.sort(d);
+        Arrays.sort(d);
         for (int i = 0; i < d.length; i++) if ((d[i] < 0 ? d[i] + rank : d[i]) != rank - d.length + i) return false;
         return d.length > 0 && d.length < rank;
     }

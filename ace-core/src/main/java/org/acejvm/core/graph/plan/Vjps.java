@@ -4,10 +4,13 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 
 /** The registry of input gradients by op name; ops without an entry keep a graph on SameDiff. */
 final class Vjps {
@@ -31,7 +34,7 @@ final class Vjps {
         // unary, from the input or the output
         BY_NAME.put("swish", (n, k, g, t, s) -> {
             INDArray sigmoid = s.get(g.shape(), 2);
-            return then(OpCall.of(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(), new INDArray[] {n.in()[0]},
+            return then(OpCall.of(new Sigmoid(), new INDArray[] {n.in()[0]},
                     new INDArray[] {sigmoid}), FloatLoops.swishGradient(n.in()[0], sigmoid, g, t));
         });
         BY_NAME.put("sigmoid", (n, k, g, t, s) -> FloatLoops.map2(n.out()[0], g, t, (y, gy) -> gy * y * (1f - y)));
@@ -59,7 +62,7 @@ final class Vjps {
 
     static Vjp of(String opName) { return BY_NAME.get(opName); }
 
-    private static final java.util.Set<String> PASS_THROUGH = java.util.Set.of("add", "add_scalar", "sub_scalar",
+    private static final Set<String> PASS_THROUGH = Set.of("add", "add_scalar", "sub_scalar",
             "identity", "reshape", "squeeze", "expand_dims");
 
     /** True when input k's gradient equals the output gradient g, element for element (no step needed). */
@@ -71,9 +74,9 @@ final class Vjps {
         return PASS_THROUGH.contains(name);
     }
 
-    private static final java.util.Set<String> READS_NOTHING = java.util.Set.of("add", "subtract", "add_scalar", "sub_scalar",
+    private static final Set<String> READS_NOTHING = Set.of("add", "subtract", "add_scalar", "sub_scalar",
             "mul_scalar", "div_scalar", "neg", "identity", "reshape", "squeeze", "expand_dims", "concat");
-    private static final java.util.Set<String> READS_OUTPUT = java.util.Set.of("sigmoid", "tanh", "rsqrt", "sqrt", "exp",
+    private static final Set<String> READS_OUTPUT = Set.of("sigmoid", "tanh", "rsqrt", "sqrt", "exp",
             "softmax");
 
     /**
@@ -89,8 +92,8 @@ final class Vjps {
         return switch (name) {
             case "multiply" -> new int[] {1 - k};
             case "divide" -> k == 0 ? new int[] {1} : new int[] {1, nIn};
-            case "conv2d" -> StructuralVjps.deconvolves(n) ? new int[] {1} : java.util.stream.IntStream.range(0, nIn).toArray();
-            default -> java.util.stream.IntStream.range(0, nIn + n.out().length).toArray(); // everything
+            case "conv2d" -> StructuralVjps.deconvolves(n) ? new int[] {1} : IntStream.range(0, nIn).toArray();
+            default -> IntStream.range(0, nIn + n.out().length).toArray(); // everything
         };
     }
 
