@@ -69,8 +69,7 @@ final class CompiledGraph {
         Set<DifferentialFunction> skipped = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<NormalizeFusion.Match> active = new HashSet<>();
         Map<String, String> shapeOf = new HashMap<>(); // a skipped value -> a computed value of its shape
-        fusedAt.forEach((mul, m) -> m.replaced().stream().filter(o -> o != mul && o.opName().equals("reduce_mean")
-                && o.argNames()[0].equals(m.x())).forEach(o -> startsAt.put(o, m)));
+        fusedAt.values().forEach(m -> startsAt.put(m.start(), m));
         List<String[]> insOf = new ArrayList<>();
         for (DifferentialFunction op : order) {
             NormalizeFusion.Match m = fusedAt.get(op);
@@ -89,12 +88,12 @@ final class CompiledGraph {
         for (int i = 0; i < order.size(); i++) {
             DifferentialFunction op = order.get(i);
             NormalizeFusion.Match start = startsAt.get(op);
-            if (start != null && NormalizeFusion.trailing(op, value(sd, values, start.x()).rank())
+            if (start != null && StructuralVjps.trailingLength(op, value(sd, values, start.x())) > 0
                     && FloatLoops.dense(value(sd, values, start.x())) && dynamic.contains(start.x())) {
                 active.add(start);
                 shapeOf.put(start.d(), start.x());
                 skipped.addAll(start.replaced());
-                skipped.remove(findMul(fusedAt, start));
+                skipped.remove(start.end());
             }
             if (skipped.contains(op)) {
                 nodes.add(null);
@@ -115,16 +114,14 @@ final class CompiledGraph {
             String[] outNames = op.outputVariablesNames();
             if (fused != null) {
                 INDArray x = in[0];
-                int inner = 1;
-                for (int d = x.rank() - fused.axes(); d < x.rank(); d++) inner *= (int) x.size(d);
+                int inner = StructuralVjps.trailingLength(fused.start(), x);
                 INDArray y = pool.take(DataType.FLOAT, x.shape());
                 INDArray rstd = kept.take(DataType.FLOAT, new long[] {x.length() / inner});
                 values.put(outNames[0], y);
                 dynamic.add(outNames[0]);
                 steps.add(NormalizeFusion.forward(x, y, rstd, inner, fused.eps()));
                 labels.add("normalize (fused)");
-                int rowLength = inner;
-                Vjp own = (n, k, g, t, s2) -> NormalizeFusion.backward(n.out()[0], rstd, g, t, rowLength);
+                Vjp own = (n, k, g, t, s2) -> NormalizeFusion.backward(n.out()[0], rstd, g, t, inner);
                 nodes.add(new Vjp.Node(op, in, new INDArray[] {y}, own));
                 if (loss != null && onPath(outNames, fromInput, toLoss)) saved.add(outNames[0]);
                 giveBackDead(inNames, i, lastUse, dynamic, keep, saved, values, pool);
@@ -184,11 +181,6 @@ final class CompiledGraph {
                 pool.giveBack(values.get(name));
             }
         }
-    }
-
-    private static DifferentialFunction findMul(Map<DifferentialFunction, NormalizeFusion.Match> fusedAt, NormalizeFusion.Match m) {
-        for (Map.Entry<DifferentialFunction, NormalizeFusion.Match> e : fusedAt.entrySet()) if (e.getValue() == m) return e.getKey();
-        throw new IllegalStateException("no producer for " + m.y());
     }
 
     /** How many normalisations run as one fused kernel. */
@@ -343,12 +335,14 @@ final class CompiledGraph {
         List<DifferentialFunction> order = new ArrayList<>();
         Set<String> done = new HashSet<>();
         ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        Set<DifferentialFunction> onStack = Collections.newSetFromMap(new IdentityHashMap<>());
         List<String> targets = new ArrayList<>(outputs);
         if (loss != null) targets.add(loss);
         for (String target : targets) {
             DifferentialFunction root = producer.get(target);
             if (root == null || done.contains(root.getOwnName())) continue;
             stack.push(new Object[] {root, 0});
+            onStack.add(root);
             while (!stack.isEmpty()) {
                 Object[] top = stack.peek();
                 DifferentialFunction op = (DifferentialFunction) top[0];
@@ -358,13 +352,12 @@ final class CompiledGraph {
                     top[1] = next + 1;
                     DifferentialFunction p = producer.get(ins[next]);
                     if (p != null && !done.contains(p.getOwnName())) {
-                        for (Object[] f : stack) {
-                            if (f[0] == p) throw new UnsupportedGraphException("cycle through " + p.getOwnName());
-                        }
+                        if (!onStack.add(p)) throw new UnsupportedGraphException("cycle through " + p.getOwnName());
                         stack.push(new Object[] {p, 0});
                     }
                 } else {
                     stack.pop();
+                    onStack.remove(op);
                     if (done.add(op.getOwnName())) order.add(op);
                 }
             }

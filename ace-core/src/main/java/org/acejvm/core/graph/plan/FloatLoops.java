@@ -41,9 +41,6 @@ final class FloatLoops {
     /** A binary map out[i] = f(a[i], b[i]). */
     interface Map2 { float apply(float a, float b); }
 
-    /** A ternary map out[i] = f(a[i], b[i], c[i]). */
-    interface Map3 { float apply(float a, float b, float c); }
-
     static Runnable map2(INDArray a, INDArray b, INDArray out, Map2 f) {
         FloatBuffer fa = of(a), fb = of(b), fo = of(out);
         int n = (int) out.length();
@@ -52,26 +49,22 @@ final class FloatLoops {
         };
     }
 
-    static Runnable map3(INDArray a, INDArray b, INDArray c, INDArray out, Map3 f) {
-        FloatBuffer fa = of(a), fb = of(b), fc = of(c), fo = of(out);
-        int n = (int) out.length();
-        return () -> {
-            for (int i = 0; i < n; i++) fo.put(i, f.apply(fa.get(i), fb.get(i), fc.get(i)));
-        };
-    }
-
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static final int SPLIT_ABOVE = 1 << 15;
 
     /** Runs body(from, to) over [0, n) in one chunk per core when n is large (the common pool and the caller). */
-    static void parallel(int n, BiConsumer<Integer, Integer> body) {
-        if (n < SPLIT_ABOVE || THREADS == 1) {
-            body.accept(0, n);
+    static void parallel(int n, BiConsumer<Integer, Integer> body) { parallelRows(n, 1, body); }
+
+    /** Runs body(from, to) over [0, rows) of {@code inner} elements each, in one chunk per core when the whole is large. */
+    static void parallelRows(int rows, int inner, BiConsumer<Integer, Integer> body) {
+        if ((long) rows * inner < SPLIT_ABOVE || rows < 2 || THREADS == 1) {
+            body.accept(0, rows);
             return;
         }
-        int chunk = (n + THREADS - 1) / THREADS;
-        IntStream.range(0, THREADS).parallel()
-                .forEach(c -> body.accept(Math.min(n, c * chunk), Math.min(n, (c + 1) * chunk)));
+        int parts = Math.min(THREADS, rows);
+        int chunk = (rows + parts - 1) / parts;
+        IntStream.range(0, parts).parallel()
+                .forEach(c -> body.accept(Math.min(rows, c * chunk), Math.min(rows, (c + 1) * chunk)));
     }
 
     /**
@@ -87,18 +80,6 @@ final class FloatLoops {
                 fo.put(i, fg.get(i) * (sg + v * sg * (1f - sg)));
             }
         });
-    }
-
-    /** Like {@link #parallel} over rows of {@code inner} elements each: split when the whole is large. */
-    static void parallelRows(int rows, int inner, BiConsumer<Integer, Integer> body) {
-        if ((long) rows * inner < SPLIT_ABOVE || rows < 2 || THREADS == 1) {
-            body.accept(0, rows);
-            return;
-        }
-        int parts = Math.min(THREADS, rows);
-        int chunk = (rows + parts - 1) / parts;
-        IntStream.range(0, parts).parallel()
-                .forEach(c -> body.accept(Math.min(rows, c * chunk), Math.min(rows, (c + 1) * chunk)));
     }
 
     /** The gradient of a mean over the trailing {@code inner} elements of each row: out[r, j] = g[r] / inner. */

@@ -32,10 +32,12 @@ final class NormalizeFusion {
     private NormalizeFusion() {}
 
     /**
-     * One matched normalisation: x, y, epsilon, the number of trailing axes, the graph ops it replaces, and d (x minus
-     * its mean, x's shape), whose shape other ops may still ask for.
+     * One matched normalisation: x, epsilon, its first op (the mean of x, whose axes it normalises over), its last
+     * (the product giving y, where the fused step runs), all the graph ops it replaces, and d (x minus its mean,
+     * x's shape), whose shape other ops may still ask for.
      */
-    record Match(String x, String y, double eps, int axes, Set<DifferentialFunction> replaced, String d) {}
+    record Match(String x, double eps, DifferentialFunction start, DifferentialFunction end,
+                 Set<DifferentialFunction> replaced, String d) {}
 
     /** The matches in {@code order}, keyed by the op that produces y (where the fused step runs). */
     static Map<DifferentialFunction, Match> find(List<DifferentialFunction> order, Set<String> keep) {
@@ -106,7 +108,7 @@ final class NormalizeFusion {
             }
             if (!closed) continue;
             double eps = ((ScalarOp) addEps).scalar().getDouble(0);
-            return new Match(x, mul.outputVariablesNames()[0], eps, d1.length, Collections.unmodifiableSet(used), dName);
+            return new Match(x, eps, mean1, mul, Collections.unmodifiableSet(used), dName);
         }
         return null;
     }
@@ -114,14 +116,6 @@ final class NormalizeFusion {
     private static boolean keptMean(DifferentialFunction op) {
         return op != null && op.opName().equals("reduce_mean") && op instanceof ReduceOp r && r.isKeepDims()
                 && op.argNames().length == 1 && r.dimensions() != null;
-    }
-
-    /** True when the axes are the trailing ones of x (checked once shapes are known). */
-    static boolean trailing(DifferentialFunction mean1, int rank) {
-        long[] d = ((ReduceOp) mean1).dimensions().toLongVector().clone();
-        Arrays.sort(d);
-        for (int i = 0; i < d.length; i++) if ((d[i] < 0 ? d[i] + rank : d[i]) != rank - d.length + i) return false;
-        return d.length > 0 && d.length < rank;
     }
 
     /** y = (x - mean) * rstd per row of {@code inner} elements; rstd kept for the backward pass. */

@@ -57,8 +57,7 @@ public final class PlanExecutor implements GraphExecutor {
                 LOG.info("gradient runs on SameDiff: {}", e.getMessage());
             }
         }
-        List<String> outs = new ArrayList<>(outputs);
-        return fallback().forwardBackward(feed, outs, loss, wrt);
+        return fallback().forwardBackward(feed, outputs, loss, wrt);
     }
 
     /** Why this graph's forward (or gradient) runs on SameDiff, or null when it runs on the plan. */

@@ -36,20 +36,28 @@ final class StructuralVjps {
 
     /** A mean over trailing axes (group norm's) spreads g / count over each row in one loop; others: ND4J's op. */
     private static Runnable mean(Vjp.Node n, int k, INDArray g, INDArray t, Scratch s) {
-        INDArray x = n.in()[0];
-        long[] dims = dimensions(n.op(), x.rank());
-        if (dims != null && dims.length > 0 && x.rank() > dims.length && FloatLoops.dense(g) && FloatLoops.dense(t)) {
-            boolean trailing = true;
-            long inner = 1;
-            long[] sorted = dims.clone();
-            Arrays.sort(sorted);
-            for (int i = 0; i < sorted.length; i++) {
-                trailing &= sorted[i] == x.rank() - sorted.length + i;
-                inner *= x.size((int) sorted[i]);
-            }
-            if (trailing && g.length() * inner == t.length()) return FloatLoops.spreadMean(g, t, (int) inner);
+        int inner = trailingLength(n.op(), n.in()[0]);
+        if (inner > 0 && FloatLoops.dense(g) && FloatLoops.dense(t) && g.length() * inner == t.length()) {
+            return FloatLoops.spreadMean(g, t, inner);
         }
         return reduceBp("reduce_mean_bp", n, g, t);
+    }
+
+    /**
+     * The number of elements per row of a reduction of x over its trailing axes (some, not all), or -1 when the
+     * reduction is over other axes or its axes are unknown.
+     */
+    static int trailingLength(DifferentialFunction reduction, INDArray x) {
+        long[] dims = dimensions(reduction, x.rank());
+        if (dims == null || dims.length == 0 || dims.length >= x.rank()) return -1;
+        long[] sorted = dims.clone();
+        Arrays.sort(sorted);
+        long inner = 1;
+        for (int i = 0; i < sorted.length; i++) {
+            if (sorted[i] != x.rank() - sorted.length + i) return -1;
+            inner *= x.size((int) sorted[i]);
+        }
+        return (int) inner;
     }
 
     private static Runnable reduceBp(String name, Vjp.Node n, INDArray g, INDArray t) {
@@ -106,8 +114,7 @@ final class StructuralVjps {
         if (k != 0) return null;
         long[] a = ((CustomOp) n.op()).iArgs();
         INDArray x = n.in()[0], w = n.in()[1];
-        boolean fits = deconvolves(n);
-        if (fits) return OpCall.custom("deconv2d", a, null, null, new INDArray[] {g, w}, t);
+        if (deconvolves(n)) return OpCall.custom("deconv2d", a, null, null, new INDArray[] {g, w}, t);
         INDArray gw = s.get(w.shape(), 0);
         if (n.in().length > 2) {
             INDArray gb = s.get(n.in()[2].shape(), 0);
@@ -214,7 +221,7 @@ final class StructuralVjps {
         INDArray dest = direct ? t : s.get(outShape, 1);
         Runnable r = OpCall.custom("matmul", new long[] {tx ? 1 : 0, ty ? 1 : 0, 0}, new double[] {alpha, 0.0}, null,
                 new INDArray[] {x, y}, dest);
-        return direct ? r : Vjps.then(r, Vjps.sumTo(dest, t, s));
+        return direct ? r : Vjps.then(r, Vjps.sumTo(dest, t));
     }
 
     /** The shape of op(x) op(y) with batch axes broadcast, or null when they do not broadcast. */

@@ -18,8 +18,8 @@ final class Vjps {
 
     static {
         // element-wise, broadcasting
-        BY_NAME.put("add", (n, k, g, t, s) -> sumTo(g, t, s));
-        BY_NAME.put("subtract", (n, k, g, t, s) -> k == 0 ? sumTo(g, t, s) : then(sumTo(g, t, s), negate(t)));
+        BY_NAME.put("add", (n, k, g, t, s) -> sumTo(g, t));
+        BY_NAME.put("subtract", (n, k, g, t, s) -> k == 0 ? sumTo(g, t) : then(sumTo(g, t), negate(t)));
         BY_NAME.put("multiply", (n, k, g, t, s) -> product(g, n.in()[1 - k], t, s));
         BY_NAME.put("divide", Vjps::divide);
         // scalar ops
@@ -130,7 +130,7 @@ final class Vjps {
     }
 
     /** target = src summed over the axes along which target's shape was broadcast to src's. */
-    static Runnable sumTo(INDArray src, INDArray target, Scratch scratch) {
+    static Runnable sumTo(INDArray src, INDArray target) {
         long[] g = src.shape(), t = target.shape();
         if (Arrays.equals(g, t)) return copy(src, target);
         if (t.length > g.length) return null;
@@ -146,9 +146,7 @@ final class Vjps {
         }
         if (nd == 0) return copy(src, target);
         INDArray view = target.reshape('c', padded);
-        OpCall sum = OpCall.custom("reduce_sum", Arrays.copyOf(dims, nd), null, new boolean[] {true},
-                new INDArray[] {src}, view);
-        return sum;
+        return OpCall.custom("reduce_sum", Arrays.copyOf(dims, nd), null, new boolean[] {true}, new INDArray[] {src}, view);
     }
 
     /** target = sumTo(g * other): the gradient of one factor of a broadcasting product. */
@@ -157,7 +155,7 @@ final class Vjps {
             return OpCall.custom("multiply", null, null, null, new INDArray[] {g, other}, target);
         }
         INDArray tmp = scratch.get(g.shape(), 0);
-        return then(OpCall.custom("multiply", null, null, null, new INDArray[] {g, other}, tmp), sumTo(tmp, target, scratch));
+        return then(OpCall.custom("multiply", null, null, null, new INDArray[] {g, other}, tmp), sumTo(tmp, target));
     }
 
     /** a / b: d/da = g / b, d/db = -g * (a / b) / b. */
@@ -165,11 +163,11 @@ final class Vjps {
         INDArray b = n.in()[1];
         INDArray tmp = s.get(g.shape(), 0);
         if (k == 0) {
-            return then(OpCall.custom("divide", null, null, null, new INDArray[] {g, b}, tmp), sumTo(tmp, t, s));
+            return then(OpCall.custom("divide", null, null, null, new INDArray[] {g, b}, tmp), sumTo(tmp, t));
         }
         INDArray tmp2 = s.get(g.shape(), 1);
         return then(then(OpCall.custom("multiply", null, null, null, new INDArray[] {g, n.out()[0]}, tmp),
                         OpCall.custom("divide", null, null, null, new INDArray[] {tmp, b}, tmp2)),
-                then(sumTo(tmp2, t, s), negate(t)));
+                then(sumTo(tmp2, t), negate(t)));
     }
 }
