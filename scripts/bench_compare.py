@@ -10,7 +10,7 @@ F_tau input gradient, classifier logits): max |difference| <= 1e-4 * max(1, max 
   /usr/bin/python3 scripts/bench_compare.py --quick      # fmnist, batch 1 and 8: UNet, F_tau, attack step;
                                                          # compares the ratios with benchmarks/RESULTS.md (guard)
   /usr/bin/python3 scripts/bench_compare.py --record     # the full-ish run; rewrites benchmarks/RESULTS.md
-  options: --engine plan|samediff, --threads 2, --models fmnist,celeba, --workloads unetForward,filterForward,..., --batches 1,8,
+  options: --engine plan|samediff, --threads 2, --java-omp-threads 1, --models fmnist,celeba, --workloads unetForward,filterForward,..., --batches 1,8,
            --celeba-batches 1, --explain-batches 1 (batch 8 there takes many minutes), --memory fmnist:8
 
 Needs the project installed (mvn -B -q install -DskipTests; benchmarks/run-quick.sh does it). Java times are the
@@ -320,6 +320,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--record", action="store_true", help="write benchmarks/RESULTS.md")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--java-omp-threads", type=int, default=1,
+                    help="OpenMP threads per Java plan worker (default 1: the plan runs one batch part per core)")
     ap.add_argument("--engine", choices=["plan", "samediff"], default=None,
                     help="the Java graph engine (-Dace.engine); default: the library's (the plan on the CPU)")
     ap.add_argument("--models", default=None)
@@ -353,7 +355,11 @@ def main():
     celeba_batches = [int(b) for b in args.celeba_batches.split(",")]
     explain_batches = [int(b) for b in args.explain_batches.split(",")]
     memory = args.memory if args.memory is not None else ("" if args.quick else "fmnist:8")
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMP_WAIT_POLICY="PASSIVE")
+    # Java gets the same cores as PyTorch: one plan worker per core (-Dace.plan.threads), each with
+    # --java-omp-threads OpenMP threads (a batch of one runs whole on the calling thread with that many)
+    JVM.append(f"-Dace.plan.threads={args.threads}")
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.java_omp_threads), OMP_WAIT_POLICY="PASSIVE")
+    peak_env = dict(env, OMP_NUM_THREADS=str(args.threads))
     started = time.time()
     print(f"torch {torch.__version__}, {args.threads} threads; models {models}, workloads {workloads}, batches {batches}",
           flush=True)
@@ -366,7 +372,7 @@ def main():
         agreement[name] = check_agreement(name, d)
 
     peaks = {"torch": torch_sgemm()}
-    m = re.search(r"gflops=([\d.]+)", java("org.acejvm.benchmarks.Sgemm", [2048, 10], env))
+    m = re.search(r"gflops=([\d.]+)", java("org.acejvm.benchmarks.Sgemm", [2048, 10], peak_env))
     peaks["nd4j"] = float(m.group(1))
     print(f"sgemm 2048: ND4J {peaks['nd4j']:.1f} GFLOP/s, torch.mm {peaks['torch']:.1f} GFLOP/s", flush=True)
     if peaks["torch"] < 0.25 * peaks["nd4j"]:
@@ -428,7 +434,8 @@ def main():
            f"command: `/usr/bin/python3 scripts/bench_compare.py {' '.join(sys.argv[1:])}`",
            f"- machine: {cpu}, {ncpu} CPUs (lscpu), shared with other jobs; load average at the end "
            f"{os.getloadavg()[0]:.2f}",
-           f"- threads: {args.threads} (OMP_NUM_THREADS for libnd4j, torch.set_num_threads); OMP_WAIT_POLICY=PASSIVE",
+           f"- threads: {args.threads} (Java: {args.threads} plan workers (-Dace.plan.threads), OMP_NUM_THREADS="
+           f"{args.java_omp_threads} for libnd4j; PyTorch: torch.set_num_threads); OMP_WAIT_POLICY=PASSIVE",
            f"- Java graph engine: {args.engine or 'plan (the default on the CPU)'} (`-Dace.engine`)",
            f"- Java: JMH average time (single shot for explain), {'-wi 1 -w 3s -i 5 -r 2s' if args.quick else '@Warmup 1x3s, @Measurement 3x4s'}"
            ", after a trial setup that runs the workload twice (graph and gradient-function creation); ± is JMH's 99.9% error",

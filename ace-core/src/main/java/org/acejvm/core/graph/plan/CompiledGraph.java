@@ -40,6 +40,7 @@ final class CompiledGraph {
     private INDArray gradient;
     private final long bytes;
     private int fusedCount;
+    private final BatchSplit.Verdict split;
     /**
      * Every array the steps use. OpContexts and the Java loops' buffers do not keep an INDArray alive; without these
      * references the GC would free memory that later steps still write into.
@@ -50,8 +51,10 @@ final class CompiledGraph {
      * @param outputs the values to return
      * @param loss    a scalar value to differentiate, or null for a forward-only graph
      * @param wrt     the fed value whose gradient is returned (with a loss)
+     * @param split   the feeds that are one part of a batch cut along axis 0 (empty when the batch is whole): the
+     *                plan then says whether the graph keeps the samples apart ({@link #split()})
      */
-    CompiledGraph(SameDiff sd, Map<String, INDArray> feed, List<String> outputs, String loss, String wrt) {
+    CompiledGraph(SameDiff sd, Map<String, INDArray> feed, List<String> outputs, String loss, String wrt, Set<String> split) {
         List<DifferentialFunction> order = order(sd, outputs, loss);
         Map<String, INDArray> values = new HashMap<>();
         Set<String> dynamic = new HashSet<>();
@@ -85,6 +88,7 @@ final class CompiledGraph {
         Set<String> saved = new HashSet<>(); // forward values that a backward step reads
         BufferPool pool = new BufferPool(), kept = new BufferPool(); // kept: never given back
         List<Vjp.Node> nodes = new ArrayList<>();
+        List<BatchSplit.Step> forward = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
             DifferentialFunction op = order.get(i);
             NormalizeFusion.Match start = startsAt.get(op);
@@ -120,6 +124,7 @@ final class CompiledGraph {
                 values.put(outNames[0], y);
                 dynamic.add(outNames[0]);
                 steps.add(NormalizeFusion.forward(x, y, rstd, inner, fused.eps()));
+                forward.add(new BatchSplit.Step(op, inNames, in, outNames, new INDArray[] {y}, true, true));
                 labels.add("normalize (fused)");
                 Vjp own = (n, k, g, t, s2) -> NormalizeFusion.backward(n.out()[0], rstd, g, t, inner);
                 nodes.add(new Vjp.Node(op, in, new INDArray[] {y}, own));
@@ -142,6 +147,7 @@ final class CompiledGraph {
                 if (isDynamic) dynamic.add(outNames[j]);
             }
             OpCall call = OpCall.of(op, in, out);
+            forward.add(new BatchSplit.Step(op, inNames, in, outNames, out, isDynamic, false));
             if (isDynamic) {
                 steps.add(call);
                 labels.add(op.opName());
@@ -162,6 +168,7 @@ final class CompiledGraph {
             giveBackDead(inNames, i, lastUse, dynamic, keep, saved, values, pool);
         }
         for (String name : keep) results.put(name, value(sd, values, name));
+        this.split = verdict(forward, feed, split, outputs, loss);
         retained.add(values);
         retained.add(nodes);
         retained.add(pool);
@@ -182,6 +189,16 @@ final class CompiledGraph {
             }
         }
     }
+
+    private static BatchSplit.Verdict verdict(List<BatchSplit.Step> forward, Map<String, INDArray> feed, Set<String> split,
+                                            List<String> outputs, String loss) {
+        if (split.isEmpty()) return BatchSplit.Verdict.no("the batch is whole");
+        long batch = feed.get(split.iterator().next()).size(0);
+        return BatchSplit.of(forward, split, batch, outputs, loss);
+    }
+
+    /** Whether this plan, compiled for one part of a batch, may run beside the plans of the other parts. */
+    BatchSplit.Verdict split() { return split; }
 
     /** How many normalisations run as one fused kernel. */
     int fusedCount() { return fusedCount; }

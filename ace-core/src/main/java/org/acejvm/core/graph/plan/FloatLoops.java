@@ -55,9 +55,12 @@ final class FloatLoops {
     /** Runs body(from, to) over [0, n) in one chunk per core when n is large (the common pool and the caller). */
     static void parallel(int n, BiConsumer<Integer, Integer> body) { parallelRows(n, 1, body); }
 
-    /** Runs body(from, to) over [0, rows) of {@code inner} elements each, in one chunk per core when the whole is large. */
+    /**
+     * Runs body(from, to) over [0, rows) of {@code inner} elements each, in one chunk per core when the whole is large
+     * (on one thread inside a {@link PlanWorkers} thread: the other parts of the batch use the other cores).
+     */
     static void parallelRows(int rows, int inner, BiConsumer<Integer, Integer> body) {
-        if ((long) rows * inner < SPLIT_ABOVE || rows < 2 || THREADS == 1) {
+        if ((long) rows * inner < SPLIT_ABOVE || rows < 2 || THREADS == 1 || PlanWorkers.isWorker()) {
             body.accept(0, rows);
             return;
         }

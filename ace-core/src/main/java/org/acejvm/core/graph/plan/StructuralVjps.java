@@ -69,7 +69,7 @@ final class StructuralVjps {
     }
 
     /** The reduced axes of a legacy or custom reduction (all axes when none are named); null if unknown. */
-    private static long[] dimensions(DifferentialFunction op, int rank) {
+    static long[] dimensions(DifferentialFunction op, int rank) {
         long[] dims;
         if (op instanceof ReduceOp r) {
             INDArray d = r.dimensions();
