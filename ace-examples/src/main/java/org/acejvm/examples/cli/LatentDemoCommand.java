@@ -32,7 +32,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
             description = "Any of aip, xgems, latent-attack, aip-r and fgsm (pixel space, the baseline of LPR) (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--fgsm-epsilon", defaultValue = "0.2", description = "FGSM's step in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fgsm-epsilon", defaultValue = "" + LatentEvaluation.DEFAULT_FGSM_EPSILON, description = "FGSM's step in pixels (default: ${DEFAULT-VALUE}).")
     double fgsmEpsilon;
 
     @Option(names = "--iterations", defaultValue = "500", description = "Most iterations per digit (the papers' 500; default: ${DEFAULT-VALUE}).")
@@ -48,9 +48,9 @@ public final class LatentDemoCommand implements Callable<Integer> {
     @Option(names = "--gamma", description = "AIP's step of the attribute block (default: the paper's 3).")
     Double gamma;
 
-    @Option(names = "--lpr-tolerance", defaultValue = "0.1",
+    @Option(names = "--lpr-tolerance", defaultValue = "" + LatentEvaluation.DEFAULT_LPR_TOLERANCE,
             description = "Change of a standardised code value above which LPR counts it as changed (default: ${DEFAULT-VALUE}).")
-    double lprTolerance = LatentEvaluation.DEFAULT_LPR_TOLERANCE;
+    double lprTolerance;
 
     @Option(names = "--skip", defaultValue = "0", description = "Leave out the first test digits, e.g. to choose "
             + "settings on other digits than those a table reports (default: ${DEFAULT-VALUE}).")
@@ -62,7 +62,7 @@ public final class LatentDemoCommand implements Callable<Integer> {
     @Option(names = "--grid-rows", defaultValue = "10", description = "Digits shown in grid.png (default: ${DEFAULT-VALUE}).")
     int gridRows;
 
-    @Option(names = "--probe-digits", defaultValue = "1000",
+    @Option(names = "--probe-digits", defaultValue = "" + LatentEvaluation.DEFAULT_PROBE_DIGITS,
             description = "Training digits whose codes and measurements fit the attribute probes (default: ${DEFAULT-VALUE}; 0: no probes).")
     int probeDigits;
 

@@ -40,6 +40,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class LatentEvaluation {
     /** Default absolute change of a standardised code coordinate above which LPR counts it as changed. */
     public static final double DEFAULT_LPR_TOLERANCE = 0.1;
+    /** Default step of FGSM, the pixel-space baseline. */
+    public static final double DEFAULT_FGSM_EPSILON = 0.2;
+    /** Default number of training digits that fit the attribute probes. */
+    public static final int DEFAULT_PROBE_DIGITS = 1000;
     private static final Color FLIPPED = new Color(0x00, 0x77, 0x00), NOT_FLIPPED = new Color(0xaa, 0x00, 0x00);
 
     /**
@@ -48,7 +52,12 @@ public final class LatentEvaluation {
      * attribute probes (0: no global explanations), fitted to the digits' own or to the decoded codes' measurements.
      */
     public record Settings(int count, int skip, LatentAttacks.AipSettings aip, double fgsmEpsilon,
-                           double lprTolerance, long seed, int probeDigits, boolean probeDecoded) {}
+                           double lprTolerance, long seed, int probeDigits, boolean probeDecoded) {
+        /** The defaults of latent-demo for {@code count} digits and AIP_R's {@code seed}. */
+        public static Settings defaults(int count, long seed) {
+            return new Settings(count, 0, EmbeddedLatent.AIP, DEFAULT_FGSM_EPSILON, DEFAULT_LPR_TOLERANCE, seed, DEFAULT_PROBE_DIGITS, false);
+        }
+    }
 
     /** A method to run: its attack, and whether it searches the code (false: a pixel-space baseline such as FGSM). */
     public record Method(GradientAttack attack, boolean latentCodes) {}
@@ -173,7 +182,7 @@ public final class LatentEvaluation {
         s.append("<p>").append(EvaluationTable.esc(intro())).append("</p>\n");
         EvaluationTable.appendHtmlTable(s, "results", mainHeaders(), mainRows());
         if (global != null) {
-            s.append("<h2>").append(GLOBAL_TITLE).append("</h2>\n<p>").append(EvaluationTable.esc(globalIntro())).append("</p>\n");
+            s.append("<h2>").append(EvaluationTable.esc(GLOBAL_TITLE)).append("</h2>\n<p>").append(EvaluationTable.esc(globalIntro())).append("</p>\n");
             if (chartFile != null) s.append("<p><img src=\"").append(EvaluationTable.esc(chartFile)).append("\" alt=\"global importance\"></p>\n");
             EvaluationTable.appendHtmlTable(s, "pairs", GLOBAL_HEADERS, global.rows());
         }
