@@ -224,7 +224,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         run.useDefaults(EmbeddedDefault.ATTACK_STEP, RunOptions.DEFAULT_BATCH, EmbeddedDefault.INPAINT_STEPS);
         EnumSet<EvaluationMethod> set = EnumSet.noneOf(EvaluationMethod.class);
-        for (String s : methods) if (!s.isBlank()) set.add(EvaluationMethod.parse(s));
+        for (String s : methods) {
+            if (LatentMethods.NAMES.stream().anyMatch(s.strip()::equalsIgnoreCase)) {
+                throw new InvalidInputException("--methods: " + s.strip() + " is a latent method: add --generator " + LatentExplain.EMBEDDED);
+            }
+            if (!s.isBlank()) set.add(EvaluationMethod.parse(s));
+        }
         if (set.isEmpty()) throw new IllegalArgumentException("--methods: choose at least one of " + EvaluationMethod.labels());
         return new ArrayList<>(set);
     }

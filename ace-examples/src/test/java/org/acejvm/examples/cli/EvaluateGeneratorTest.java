@@ -172,6 +172,11 @@ class EvaluateGeneratorTest {
         // the ACE methods' names are not latent methods
         assertThat(refused("--generator", "mnist-cvae", "--methods", "ACE-l1").getMessage()).contains("'ACE-l1'");
 
+        // and the latent methods' names without --generator
+        e = refused("--methods", "ACE-l1,aip");
+        assertThat(e).isExactlyInstanceOf(InvalidInputException.class);
+        assertThat(e.getMessage()).isEqualTo("--methods: aip is a latent method: add --generator mnist-cvae");
+
         e = refused("--generator", "decoder.onnx");
         assertThat(e).isExactlyInstanceOf(InvalidInputException.class);
         assertThat(e.getMessage()).isEqualTo("--generator: evaluate supports the embedded latent default 'mnist-cvae' only, "
