@@ -47,9 +47,10 @@ public final class LatentEvaluation {
     private static final Color FLIPPED = new Color(0x00, 0x77, 0x00), NOT_FLIPPED = new Color(0xaa, 0x00, 0x00);
 
     /**
-     * What is evaluated: {@code count} test digits from test digit {@code skip} on, AIP's (and xGEMs's, AIP_R's) settings
-     * with the most iterations of every latent method, FGSM's step, LPR's tolerance, AIP_R's seed, and the training digits of the
-     * attribute probes (0: no global explanations), fitted to the digits' own or to the decoded codes' measurements.
+     * What is evaluated: {@code count} test digits from test digit {@code skip} on, AIP's (and xGEMs's, AIP_R's)
+     * settings with the most iterations of every latent method, FGSM's step, LPR's tolerance, AIP_R's seed, and the
+     * training digits of the attribute probes (0: no global explanations), fitted to the digits' own or to the decoded
+     * codes' measurements.
      */
     public record Settings(int count, int skip, LatentAttacks.AipSettings aip, double fgsmEpsilon,
                            double lprTolerance, long seed, int probeDigits, boolean probeDecoded) {
