@@ -12,6 +12,7 @@ import org.acejvm.attacks.Targets;
 import org.acejvm.core.Backends;
 import org.acejvm.core.SameDiffClassifier;
 import org.acejvm.diffusion.DiffusionModel;
+import org.acejvm.examples.RunnerUp;
 import org.acejvm.examples.report.ReportWriter;
 import org.acejvm.refine.calibrate.Calibration;
 import org.acejvm.refine.calibrate.CalibrationPlan;

@@ -1,5 +1,7 @@
 package org.acejvm.examples.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,16 +13,20 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.Backends;
+import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.SameDiffClassifier;
+import org.acejvm.core.io.Images;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.examples.EmbeddedDefault;
+import org.acejvm.examples.EmbeddedLatent;
 import org.acejvm.examples.evaluate.Evaluation;
 import org.acejvm.examples.evaluate.EvaluationMethod;
 import org.acejvm.examples.evaluate.EvaluationNotes;
 import org.acejvm.examples.evaluate.EvaluationPlots;
 import org.acejvm.examples.evaluate.EvaluationReport;
 import org.acejvm.examples.evaluate.EvaluationTable;
+import org.acejvm.examples.evaluate.LatentEvaluation;
 import org.acejvm.examples.report.ReportWriter;
 import org.acejvm.metrics.Cout;
 import org.acejvm.refine.batch.MethodSpec;
@@ -28,27 +34,45 @@ import org.acejvm.refine.batch.ResultStore;
 import org.acejvm.refine.batch.StoredRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ace evaluate}: the paper's quantitative evaluation (Tables 1 and 5) on the embedded default. Explains a
  * seeded set of correctly classified Fashion-MNIST test images toward their most confusable class with each chosen
  * {@link EvaluationMethod}, stored and shared as {@link Evaluation} does, and writes the table (Markdown, HTML), the
- * COUT insertion curves and a flip-rate-against-lambda chart to {@code <out>/evaluate/}.
+ * COUT insertion curves and a flip-rate-against-lambda chart to {@code <out>/evaluate/}. With {@code --generator
+ * mnist-cvae}: the latent-space methods on MNIST digits instead ({@link LatentEvaluation}, as latent-demo).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Evaluate ACE and its variants on Fashion-MNIST test images (FR, FID, sFID, COUT, S3, l1, time); "
-                + "writes out/evaluate/table.md, table.html and PNG charts.")
+        description = {"Evaluate ACE and its variants on Fashion-MNIST test images (FR, FID, sFID, COUT, S3, l1, time); "
+                + "writes out/evaluate/table.md, table.html and PNG charts.",
+                "With --generator mnist-cvae: the latent-space methods (AIP, xGEMs, Counterfactual Attack, AIP_R and FGSM, "
+                + "their pixel-space baseline) on MNIST test digits with the embedded digit classifier and conditional VAE "
+                + "(flip rate, LPR, time per query, attribute changes); writes out/evaluate/table.md, table.html, "
+                + "global_importance.png and grid.png. It takes --count, --methods, --seed, --out and --quiet only."})
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin RunOptions run;
 
-    @Option(names = "--count", defaultValue = "500", description = "Number of test images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "500", description = "Number of test images (with --generator: MNIST test "
+            + "digits; default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--methods", split = ",", defaultValue = "ACE-l1,ACE-l2,Pre-CE,F-CE,FR-CE,plain-PGD",
-            description = "Methods to evaluate, comma-separated (default: all: ${DEFAULT-VALUE}).")
+            description = "Methods to evaluate, comma-separated (default: all: ${DEFAULT-VALUE}; with --generator: any of "
+                    + "aip, xgems, latent-attack, aip-r and fgsm, default all five).")
     List<String> methods;
+
+    @Option(names = "--generator", description = "Evaluate the latent-space methods instead of ACE: '" + LatentExplain.EMBEDDED
+            + "', the embedded latent default (MNIST digits, the mnist-cnn classifier, the mnist-cvae generator), is the one "
+            + "generator evaluate supports (ace explain --generator also takes your own ONNX decoder).")
+    String generator;
+
+    @Spec CommandSpec spec;
 
     @Option(names = "--lambda-l2", defaultValue = "0.001",
             description = "Weight of the l2 distance for ACE-l2 (default: ${DEFAULT-VALUE}; --lambda is the l1 weight).")
@@ -85,8 +109,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     boolean noOracle;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         long start = System.nanoTime();
+        if (generator != null) return evaluateLatent(start);
         List<EvaluationMethod> chosen = validate();
         Path dir = run.out.resolve("evaluate");
         Backends.logOnce();
@@ -135,6 +160,49 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The options that apply with --generator; every other one is refused rather than silently ignored. */
+    private static final List<String> LATENT_OPTIONS = List.of("--generator", "--count", "--methods", "--seed", "--out", "--quiet", "--debug");
+
+    /** --generator: the latent methods on the embedded latent default, as latent-demo with its defaults. */
+    private int evaluateLatent(long start) throws IOException {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        if (!generator.equalsIgnoreCase(LatentExplain.EMBEDDED)) {
+            throw new InvalidInputException("--generator: evaluate supports the embedded latent default '" + LatentExplain.EMBEDDED
+                    + "' only, got '" + generator + "' (ace explain --generator also takes your own ONNX decoder and encoder)");
+        }
+        for (OptionSpec o : parsed.matchedOptions()) {
+            if (!LATENT_OPTIONS.contains(o.longestName())) {
+                throw new InvalidInputException(o.longestName() + " applies to the ACE methods on Fashion-MNIST; evaluate "
+                        + "--generator takes --count, --methods, --seed, --out and --quiet");
+            }
+        }
+        if (count < 1) throw new InvalidInputException.Range("--count: expected at least 1, got " + count);
+        List<String> names = parsed.hasMatchedOption("--methods") ? methods : LatentMethods.NAMES;
+        LatentMethods.check(names);
+        RunOptions.checkOutputFolder(run.out);
+        Path dir = run.out.resolve("evaluate");
+        // the ACE methods' run writes settings.txt first: its table (hours of work) is not to be overwritten
+        if (Files.exists(dir.resolve("settings.txt"))) {
+            throw new InvalidInputException("--out " + run.out + ": " + dir + " holds an evaluation of the ACE methods; give "
+                    + "the latent methods another --out");
+        }
+        EmbeddedLatent latent = EmbeddedLatent.load();
+        LatentEvaluation.Settings settings = LatentEvaluation.Settings.defaults(count, run.seed);
+        LatentEvaluation evaluation = LatentEvaluation.run(latent, settings,
+                space -> LatentMethods.of(names, space, latent.attributeNames().size(), settings), run.quiet);
+        Files.createDirectories(dir);
+        Path chart = dir.resolve("global_importance.png"), grid = dir.resolve("grid.png");
+        boolean charted = evaluation.writeGlobalImportance(chart);
+        String table = evaluation.markdown();
+        Files.writeString(dir.resolve("table.md"), table);
+        Files.writeString(dir.resolve("table.html"), evaluation.html(charted ? chart.getFileName().toString() : null));
+        Images.writePng(evaluation.grid(10).render(), grid);
+        System.out.print(table);
+        System.out.printf(Locale.ROOT, "%ntable: %s and %s; charts: %s%s; %s%n", dir.resolve("table.md"), dir.resolve("table.html"),
+                charted ? chart + ", " : "", grid, ReportWriter.formatDuration(Duration.ofNanos(System.nanoTime() - start)));
+        return 0;
+    }
+
     /** Checks the arguments before anything is loaded; returns the chosen methods in table order. */
     private List<EvaluationMethod> validate() {
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
@@ -156,7 +224,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         run.useDefaults(EmbeddedDefault.ATTACK_STEP, RunOptions.DEFAULT_BATCH, EmbeddedDefault.INPAINT_STEPS);
         EnumSet<EvaluationMethod> set = EnumSet.noneOf(EvaluationMethod.class);
-        for (String s : methods) if (!s.isBlank()) set.add(EvaluationMethod.parse(s));
+        for (String s : methods) {
+            if (LatentMethods.NAMES.stream().anyMatch(s.strip()::equalsIgnoreCase)) {
+                throw new InvalidInputException("--methods: " + s.strip() + " is a latent method: add --generator " + LatentExplain.EMBEDDED);
+            }
+            if (!s.isBlank()) set.add(EvaluationMethod.parse(s));
+        }
         if (set.isEmpty()) throw new IllegalArgumentException("--methods: choose at least one of " + EvaluationMethod.labels());
         return new ArrayList<>(set);
     }

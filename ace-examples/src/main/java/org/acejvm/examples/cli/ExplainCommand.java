@@ -18,6 +18,7 @@ import org.acejvm.core.SameDiffClassifier;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.examples.EmbeddedDefault;
+import org.acejvm.examples.RunnerUp;
 import org.acejvm.examples.report.ReportWriter;
 import org.acejvm.metrics.ImageDistances;
 import org.acejvm.refine.Explainer;

@@ -23,6 +23,7 @@ import org.acejvm.core.SameDiffClassifier;
 import org.acejvm.core.io.Images;
 import org.acejvm.core.onnx.OnnxModel;
 import org.acejvm.examples.EmbeddedLatent;
+import org.acejvm.examples.evaluate.LatentEvaluation;
 import org.acejvm.examples.report.LabelledGrid;
 import org.acejvm.metrics.morpho.Morphometrics;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -216,22 +217,7 @@ final class LatentExplain {
 
     /** The {@code k} largest attribute changes of the embedded generator, in training standard deviations. */
     static String topChanges(double[] change, EmbeddedLatent latent, int k) {
-        return topChanges(change, latent.attributeNames(), latent.attributeStd(), k);
-    }
-
-    /**
-     * The {@code k} largest of {@code change} in units of {@code std} (area in pixels and slant in radians are not
-     * comparable in their own units), each shown in its own units.
-     */
-    static String topChanges(double[] change, List<String> names, double[] std, int k) {
-        double[] standardised = change.clone();
-        for (int i = 0; i < standardised.length; i++) standardised[i] /= std[i];
-        List<Integer> order = org.acejvm.metrics.AttributeProbes.ranking(standardised);
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < Math.min(k, order.size()); i++) {
-            parts.add(String.format(Locale.ROOT, "%s %+.2f", names.get(order.get(i)), change[order.get(i)]));
-        }
-        return String.join(", ", parts);
+        return LatentEvaluation.topChanges(change, latent.attributeNames(), latent.attributeStd(), k);
     }
 
     private static String markdown(String method, List<Row> rows, List<String> names, Generator g) {

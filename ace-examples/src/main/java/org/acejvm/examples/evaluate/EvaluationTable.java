@@ -211,13 +211,7 @@ public final class EvaluationTable {
     /** The same content as a standalone HTML page. */
     public String html() {
         Footnotes fn = new Footnotes();
-        StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
-                .append("</title>\n<style>\nbody { font-family: sans-serif; margin: 2em; color: #222; }\n")
-                .append("table { border-collapse: collapse; margin: 1em 0; }\n")
-                .append("td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }\n")
-                .append("td:first-child, th:first-child { text-align: left; }\n")
-                .append(".na { color: #a00; }\n</style></head><body>\n<h1>").append(esc(title)).append("</h1>\n<ul class=\"notes\">\n");
+        StringBuilder sb = htmlPage(title).append("<ul class=\"notes\">\n");
         notes.forEach((k, v) -> sb.append("<li><b>").append(esc(k)).append("</b>: ").append(esc(v)).append("</li>\n"));
         sb.append("</ul>\n");
         appendHtmlTable(sb, "results", headers(), cells(fn));
@@ -237,7 +231,17 @@ public final class EvaluationTable {
         return sb.append("</body></html>\n").toString();
     }
 
-    private static void appendHtmlTable(StringBuilder sb, String cssClass, List<String> headers, List<List<String>> body) {
+    /** The start of a standalone HTML page with the tables' style, up to its {@code <h1>} title. */
+    static StringBuilder htmlPage(String title) {
+        return new StringBuilder().append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append("</title>\n<style>\nbody { font-family: sans-serif; margin: 2em; color: #222; }\n")
+                .append("table { border-collapse: collapse; margin: 1em 0; }\n")
+                .append("td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }\n")
+                .append("td:first-child, th:first-child { text-align: left; }\n")
+                .append(".na { color: #a00; }\n</style></head><body>\n<h1>").append(esc(title)).append("</h1>\n");
+    }
+
+    static void appendHtmlTable(StringBuilder sb, String cssClass, List<String> headers, List<List<String>> body) {
         sb.append("<table class=\"").append(cssClass).append("\">\n<tr>");
         for (String h : headers) sb.append("<th>").append(esc(h)).append("</th>");
         sb.append("</tr>\n");
@@ -264,5 +268,5 @@ public final class EvaluationTable {
         }
     }
 
-    private static String esc(String s) { return HtmlEscapers.htmlEscaper().escape(s); }
+    static String esc(String s) { return HtmlEscapers.htmlEscaper().escape(s); }
 }

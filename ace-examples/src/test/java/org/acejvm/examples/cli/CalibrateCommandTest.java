@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.acejvm.core.io.Images;
 import org.acejvm.examples.EmbeddedDefault;
+import org.acejvm.examples.RunnerUp;
 import org.acejvm.examples.data.FashionMnist;
 import org.acejvm.refine.Ablation;
 import org.acejvm.refine.batch.MethodSpec;

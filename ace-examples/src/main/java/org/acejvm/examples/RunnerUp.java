@@ -1,4 +1,4 @@
-package org.acejvm.examples.cli;
+package org.acejvm.examples;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -6,10 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Each image's second most probable class: the target of held-out images that come without one (the counterfactual
  * the classifier finds nearest).
  */
-final class RunnerUp {
+public final class RunnerUp {
     private RunnerUp() {}
 
-    static int[] of(INDArray probabilities) {
+    public static int[] of(INDArray probabilities) {
         int n = (int) probabilities.size(0);
         int k = (int) probabilities.size(1);
         int[] out = new int[n];
