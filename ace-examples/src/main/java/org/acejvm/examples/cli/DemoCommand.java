@@ -42,7 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * The demo's default --batch-size, as the other commands': the filter's S = 10 network calls per attack step take
-     * about 2.9 GB at 8 images (peak RSS of the whole demo; 9.6 GB when graphs ran on SameDiff).
+     * about 2.8 GB at 8 images (peak RSS of the whole demo; 9.6 GB when graphs ran on SameDiff).
      */
     static final int DEMO_BATCH = 8;
 

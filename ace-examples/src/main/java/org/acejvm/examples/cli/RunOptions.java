@@ -41,7 +41,7 @@ class RunOptions {
 
     @Option(names = "--batch-size",
             description = "Images per attack batch (default: 8; peak memory with the embedded models and their "
-                    + "filter of S = 10 steps about 2.9 GB at 8).")
+                    + "filter of S = 10 steps about 2.8 GB at 8).")
     Integer batchSizeOption;
 
     /** The batch size in use: --batch-size, or the command's default set by {@link #useDefaults}. */
