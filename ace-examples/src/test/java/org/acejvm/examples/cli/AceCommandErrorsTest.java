@@ -2,35 +2,23 @@ package org.acejvm.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.acejvm.core.io.Images;
 import org.acejvm.examples.data.FashionMnist;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Bad arguments end with one line on standard error and a non-zero exit code, never a stack trace. */
 class AceCommandErrorsTest {
+    @RegisterExtension final ConsoleCapture console = new ConsoleCapture();
     @TempDir Path dir;
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedErr;
-
-    @BeforeEach void captureErr() {
-        savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach void restoreErr() { System.setErr(savedErr); }
 
     private String errorLine() {
-        String text = err.toString(StandardCharsets.UTF_8).strip();
+        String text = console.err().strip();
         String[] lines = text.lines().filter(l -> l.startsWith("ace")).toArray(String[]::new);
         assertThat(text).doesNotContain("\tat ").doesNotContain("Exception in thread");
         assertThat(lines).as(text).hasSize(1);
@@ -100,10 +88,10 @@ class AceCommandErrorsTest {
         assertThat(AceCommand.execute("explain", "--image", imageFile(32).toString(), "--target", "3", "--out", file.toString()))
                 .isEqualTo(1);
         assertThat(errorLine()).contains("--out").contains("a file, not a folder");
-        err.reset();
+        console.resetErr();
         assertThat(AceCommand.execute("demo", "--out", file.resolve("sub").toString())).isEqualTo(1);
         assertThat(errorLine()).contains("a file, not a folder");
-        err.reset();
+        console.resetErr();
         assertThat(AceCommand.execute("calibrate", "--out", file.toString())).isEqualTo(1);
         assertThat(errorLine()).contains("a file, not a folder");
     }
@@ -131,7 +119,7 @@ class AceCommandErrorsTest {
         assertThat(AceCommand.execute("explain", "--classifier", init.toString(), "--image", imageFile(32).toString(),
                 "--target", "3", "--out", dir.toString())).isEqualTo(1);
         assertThat(errorLine()).contains("init.onnx").contains("too large");
-        err.reset();
+        console.resetErr();
         // a constant of 2^80 elements folded at import
         Path cos = onnx("cos", onnx.Onnx.NodeProto.newBuilder().setOpType("ConstantOfShape").setName("big").addInput("s")
                 .addOutput("y").build(), onnx.Onnx.TensorProto.newBuilder().setName("s").setDataType(7).addDims(2)
@@ -146,7 +134,7 @@ class AceCommandErrorsTest {
         assertThat(AceCommand.execute("explain", "--image", imageFile(32).toString(), "--target", "3", "--timesteps", "1000",
                 "--out", dir.toString())).isEqualTo(1);
         assertThat(errorLine()).contains("--timesteps").contains("--diffusion").contains("T=500");
-        err.reset();
+        console.resetErr();
         assertThat(AceCommand.execute("calibrate", "--respacing", "25", "--out", dir.toString())).isEqualTo(1);
         assertThat(errorLine()).contains("--respacing").contains("respacing 50");
     }

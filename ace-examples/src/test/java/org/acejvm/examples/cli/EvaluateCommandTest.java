@@ -2,9 +2,6 @@ package org.acejvm.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,33 +16,17 @@ import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.examples.evaluate.EvaluationPlotsTest;
 import org.acejvm.refine.Explainer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ace evaluate}: argument errors (one line, non-zero exit, before any model is loaded) and a tiny real run. */
 class EvaluateCommandTest {
+    @RegisterExtension final ConsoleCapture console = new ConsoleCapture();
     @TempDir Path dir;
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream savedErr;
-    private PrintStream savedOut;
-
-    @BeforeEach void capture() {
-        savedErr = System.err;
-        savedOut = System.out;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach void restore() {
-        System.setErr(savedErr);
-        System.setOut(savedOut);
-    }
 
     private String errorLine() {
-        String text = err.toString(StandardCharsets.UTF_8).strip();
+        String text = console.err().strip();
         String[] lines = text.lines().filter(l -> l.startsWith("ace")).toArray(String[]::new);
         assertThat(text).doesNotContain("\tat ").doesNotContain("Exception in thread");
         assertThat(lines).as(text).hasSize(1);
@@ -53,9 +34,9 @@ class EvaluateCommandTest {
     }
 
     private String helpText() {
-        out.reset();
+        console.resetOut();
         assertThat(AceCommand.execute("evaluate", "--help")).isZero();
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     private int evaluate(String... args) {
@@ -90,7 +71,7 @@ class EvaluateCommandTest {
     /** The methods fix the attack (PGD) and the distance: evaluate does not offer those options at all. */
     @Test void attackAndDistanceAreNotOptionsOfEvaluate() {
         for (String option : new String[] {"--distance", "--attack", "--kappa"}) {
-            err.reset();
+            console.resetErr();
             assertThat(evaluate(option, "1")).as(option).isEqualTo(2);
             assertThat(errorLine()).contains("Unknown option").contains(option);
         }
@@ -112,7 +93,7 @@ class EvaluateCommandTest {
     @Test void smallEndToEndRun() throws Exception {
         int code = evaluate("--count", "2", "--steps", "2", "--batch-size", "2", "--methods", "plain-PGD,ACE-l1",
                 "--lambdas", "0.001,0.01", "--lambda-count", "2", "--report-count", "1");
-        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(code).as(console.err()).isZero();
         Path ev = dir.resolve("evaluate");
         String md = Files.readString(ev.resolve("table.md"));
         assertThat(md).contains("| method | FR (%) ↑ | FID ↓ | sFID ↓ | COUT ↑ | S3 ↑ | mean l1 ↓ | oracle agrees (%) ↑ "
@@ -145,7 +126,7 @@ class EvaluateCommandTest {
             assertThat(e.method()).isEqualTo(m);
             assertThat(e.iterations()).isEqualTo(2);
         }
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("| ACE-l1 |").contains("table.md");
+        assertThat(console.out()).contains("| ACE-l1 |").contains("table.md");
         for (String m : List.of("Pre-CE", "ACE-l1")) {
             assertThat(Files.readAllLines(ev.resolve("lambda-0.01").resolve(m).resolve("results.jsonl"))).as(m).hasSize(2);
         }
@@ -159,7 +140,7 @@ class EvaluateCommandTest {
     @Test void storedAttackThenRefinementGivesWhatTheExplainerGives() throws Exception {
         assertThat(AceCommand.execute("evaluate", "--count", "1", "--steps", "1", "--batch-size", "1", "--lambda-count", "0",
                 "--report-count", "0", "--methods", "ACE-l1,ACE-l2", "--out", dir.toString()))
-                .as(err.toString(StandardCharsets.UTF_8)).isZero();
+                .as(console.err()).isZero();
         Path ev = dir.resolve("evaluate");
         assertThat(ev.resolve("Pre-CE/results.jsonl")).exists();
         assertThat(ev.resolve("Pre-CE-l2/results.jsonl")).exists();
@@ -202,7 +183,7 @@ class EvaluateCommandTest {
     @Test void resumeComputesOnlyTheMissingExplanations() throws Exception {
         String[] common = {"--count", "3", "--steps", "1", "--batch-size", "2", "--lambda-count", "0", "--report-count", "0",
                 "--methods", "ACE-l1,Pre-CE,plain-PGD", "--out", dir.toString()};
-        assertThat(AceCommand.execute(concat(common))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(AceCommand.execute(concat(common))).as(console.err()).isZero();
         Path ev = dir.resolve("evaluate");
         java.util.Map<String, List<String>> complete = new java.util.HashMap<>();
         for (String m : List.of("ACE-l1", "Pre-CE", "plain-PGD")) {
@@ -213,9 +194,9 @@ class EvaluateCommandTest {
         }
         String table = Files.readString(ev.resolve("table.md"));
 
-        err.reset();
-        assertThat(AceCommand.execute(concat(common, "--resume"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        String log = err.toString(StandardCharsets.UTF_8);
+        console.resetErr();
+        assertThat(AceCommand.execute(concat(common, "--resume"))).as(console.err()).isZero();
+        String log = console.err();
         assertThat(log).contains("plain-PGD: 1 of 3 images to do, 2 resumed").contains("ACE-l1: refining: 1 of 3 images to do, 2 resumed");
         for (String m : List.of("ACE-l1", "Pre-CE", "plain-PGD")) {
             List<String> lines = Files.readAllLines(ev.resolve(m).resolve("results.jsonl"));
@@ -229,7 +210,7 @@ class EvaluateCommandTest {
         // the flip-rate column is the same as the uninterrupted run's
         assertThat(flipRates(Files.readString(ev.resolve("table.md")))).isEqualTo(flipRates(table));
 
-        err.reset();
+        console.resetErr();
         String[] otherSteps = common.clone();
         otherSteps[3] = "2"; // --steps 2
         assertThat(AceCommand.execute(concat(otherSteps, "--resume"))).isNotZero();
@@ -238,9 +219,9 @@ class EvaluateCommandTest {
         // another inpainting start: the attacks are kept, only ACE-l1 is refined again (the old results moved aside)
         List<String> attacks = Files.readAllLines(ev.resolve("Pre-CE/results.jsonl"));
         List<String> refined = Files.readAllLines(ev.resolve("ACE-l1/results.jsonl"));
-        err.reset();
-        assertThat(AceCommand.execute(concat(common, "--resume", "--inpaint-steps", "2"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        log = err.toString(StandardCharsets.UTF_8);
+        console.resetErr();
+        assertThat(AceCommand.execute(concat(common, "--resume", "--inpaint-steps", "2"))).as(console.err()).isZero();
+        log = console.err();
         assertThat(log).contains("attack through the filter for Pre-CE: 0 of 3 images to do, 3 resumed")
                 .contains("ACE-l1: the stored refinements were made with other settings: refining again (the old ones are in results.jsonl.1.old)")
                 .contains("ACE-l1: refining: 3 of 3 images to do");
@@ -259,14 +240,14 @@ class EvaluateCommandTest {
     @Test void anotherRunIntoTheSameFolderIsRefusedUnlessResumedOrOverwritten() throws Exception {
         String[] common = {"--count", "1", "--steps", "1", "--batch-size", "1", "--lambda-count", "0", "--report-count", "0",
                 "--methods", "plain-PGD", "--out", dir.toString()};
-        assertThat(AceCommand.execute(concat(common))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(AceCommand.execute(concat(common))).as(console.err()).isZero();
         Path results = dir.resolve("evaluate/plain-PGD/results.jsonl");
         List<String> first = Files.readAllLines(results);
-        err.reset();
+        console.resetErr();
         assertThat(AceCommand.execute(concat(common))).isNotZero();
         assertThat(errorLine()).contains("earlier run").contains("overwrite");
         assertThat(Files.readAllLines(results)).isEqualTo(first);
-        assertThat(AceCommand.execute(concat(common, "--overwrite"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(AceCommand.execute(concat(common, "--overwrite"))).as(console.err()).isZero();
         // deterministic: the same explanation again (its recorded time aside)
         assertThat(ExplanationJson.fromJson(Files.readAllLines(results).get(0)).explanation())
                 .isEqualTo(ExplanationJson.fromJson(first.get(0)).explanation());

@@ -2,9 +2,6 @@ package org.acejvm.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,36 +11,20 @@ import java.util.regex.Pattern;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.examples.data.MnistDigits;
 import org.acejvm.examples.evaluate.EvaluationPlotsTest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code ace evaluate --generator mnist-cvae}: the latent methods' rows, and the options it refuses before loading anything. */
 class EvaluateGeneratorTest {
+    @RegisterExtension final ConsoleCapture console = new ConsoleCapture();
     @TempDir Path dir;
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream savedErr;
-    private PrintStream savedOut;
 
     @BeforeAll
     static void digits() {
         System.setProperty(MnistDigits.DIR_PROPERTY, Path.of("..").resolve(MnistDigits.DEFAULT_DIR).toString());
-    }
-
-    @BeforeEach void capture() {
-        savedErr = System.err;
-        savedOut = System.out;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach void restore() {
-        System.setErr(savedErr);
-        System.setOut(savedOut);
     }
 
     private static String[] args(String command, Path out, String... options) {
@@ -81,10 +62,10 @@ class EvaluateGeneratorTest {
     @Test
     void latentRowsForAipAndFgsmWithTheChartAndTheGlobalTable() throws Exception {
         int code = AceCommand.execute(args("evaluate", dir, "--generator", "mnist-cvae", "--count", "10", "--methods", "aip,fgsm", "--quiet"));
-        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(code).as(console.err()).isZero();
         Path ev = dir.resolve("evaluate");
         String md = Files.readString(ev.resolve("table.md"));
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains(md).contains("table.html");
+        assertThat(console.out()).contains(md).contains("table.html");
         List<Row> rows = rows(md);
         assertThat(rows).extracting(Row::method).containsExactly("AIP", "FGSM");
         for (Row r : rows) {
@@ -136,9 +117,9 @@ class EvaluateGeneratorTest {
         });
         cmd.execute(args("evaluate", dir, options));
         assertThat(thrown[0]).as(String.join(" ", options)).isNotNull();
-        err.reset();
+        console.resetErr();
         assertThat(AceCommand.execute(args("evaluate", dir, options))).isEqualTo(1);
-        String text = err.toString(StandardCharsets.UTF_8).strip();
+        String text = console.err().strip();
         assertThat(text).doesNotContain("\tat ").isEqualTo("ace: error: " + thrown[0].getMessage());
         assertThat(text.lines()).hasSize(1);
         assertThat(dir.resolve("evaluate")).doesNotExist(); // refused before anything was loaded or written
@@ -158,9 +139,9 @@ class EvaluateGeneratorTest {
         }
         // --diffusion and --settings are explain's options, not evaluate's: a usage error, one line
         for (String option : new String[] {"--diffusion", "--settings"}) {
-            err.reset();
+            console.resetErr();
             assertThat(AceCommand.execute(args("evaluate", dir, "--generator", "mnist-cvae", option, "x"))).isEqualTo(2);
-            assertThat(err.toString(StandardCharsets.UTF_8).strip().lines()).hasSize(1).first().asString().contains("Unknown option");
+            assertThat(console.err().strip().lines()).hasSize(1).first().asString().contains("Unknown option");
         }
     }
 
@@ -194,14 +175,14 @@ class EvaluateGeneratorTest {
         Files.writeString(ev.resolve("settings.txt"), "seed=0\n");
         Files.writeString(ev.resolve("table.md"), "ACE table\n");
         assertThat(AceCommand.execute(args("evaluate", dir, "--generator", "mnist-cvae", "--count", "1", "--quiet"))).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("holds an evaluation of the ACE methods").contains("another --out");
+        assertThat(console.err()).contains("holds an evaluation of the ACE methods").contains("another --out");
         assertThat(Files.readString(ev.resolve("table.md"))).isEqualTo("ACE table\n");
     }
 
     @Test
     void helpSaysHowToGetTheLatentRows() {
         assertThat(AceCommand.execute("evaluate", "--help")).isZero();
-        String help = out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "); // as one line: picocli wraps at 80 columns
+        String help = console.out().replaceAll("\\s+", " "); // as one line: picocli wraps at 80 columns
         assertThat(help).contains("--generator").contains("mnist-cvae").contains("aip, xgems, latent-attack, aip-r and fgsm")
                 .contains("global_importance.png");
     }
