@@ -26,6 +26,24 @@ final class StructuralVjps {
         m.put("strided_slice", (n, k, g, t, s) -> k == 0 && n.in().length == 1 ? bp("strided_slice_bp", n, g, t) : null);
         m.put("concat", StructuralVjps::concat);
         m.put("matmul", StructuralVjps::matmul);
+        m.put("permute", StructuralVjps::permute);
+        m.put("transpose", StructuralVjps::permute);
+    }
+
+    /** The output gradient permuted back: axis perm[i] of the input is axis i of the output. */
+    private static Runnable permute(Vjp.Node n, int k, INDArray g, INDArray t, Scratch s) {
+        if (k != 0) return null;
+        int rank = g.rank();
+        long[] ia = n.op() instanceof CustomOp c ? c.iArgs() : new long[0];
+        long[] perm = ia.length == rank ? ia : n.in().length > 1 ? n.in()[1].toLongVector() : null;
+        if (perm == null && n.op().opName().equals("transpose") && n.in().length == 1) { // no order given: reversed
+            perm = new long[rank];
+            for (int i = 0; i < rank; i++) perm[i] = rank - 1 - i;
+        }
+        if (perm == null || perm.length != rank) return null;
+        long[] inverse = new long[rank];
+        for (int i = 0; i < rank; i++) inverse[(int) (perm[i] < 0 ? perm[i] + rank : perm[i])] = i;
+        return OpCall.custom("permute", inverse, null, null, new INDArray[] {g}, t);
     }
 
     /** ND4J's own backward op with the forward op's arguments: inputs (x, dL/dy), output dL/dx. */

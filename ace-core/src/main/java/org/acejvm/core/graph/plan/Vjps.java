@@ -75,7 +75,8 @@ final class Vjps {
     }
 
     private static final Set<String> READS_NOTHING = Set.of("add", "subtract", "add_scalar", "sub_scalar",
-            "mul_scalar", "div_scalar", "neg", "identity", "reshape", "squeeze", "expand_dims", "concat");
+            "mul_scalar", "div_scalar", "neg", "identity", "reshape", "squeeze", "expand_dims", "concat", "permute",
+            "transpose");
     private static final Set<String> READS_OUTPUT = Set.of("sigmoid", "tanh", "rsqrt", "sqrt", "exp",
             "softmax");
 

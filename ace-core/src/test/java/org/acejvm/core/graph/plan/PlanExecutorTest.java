@@ -42,6 +42,8 @@ class PlanExecutorTest {
                     return sd.math.rsqrt(p).add(sd.math.sqrt(p)).add(sd.math.exp(x)).add(sd.math.log(p)).add(sd.math.abs(x));
                 }),
                 op("clip", (sd, x) -> sd.math.clipByValue(x.mul(3.0), -1.0, 1.0)),
+                op("permute and transpose", (sd, x) -> sd.permute(sd.permute(x, 0, 2, 3, 1).mul(c(sd, 4, 4, 3)), 0, 3, 1, 2)
+                        .add(sd.transpose(x.reshape(2, 48)).mul(c(sd, 48, 1)).sum().mul(0.01))),
                 op("reshape squeeze expand", (sd, x) -> sd.squeeze(sd.expandDims(x.reshape(2, 3, 16), 1), 1).mul(c(sd, 16))),
                 op("reductions", (sd, x) -> x.mean(true, 2, 3).mul(x).add(x.sum(1).mul(c(sd, 4, 4)).sum())
                         .add(x.max(true, 1).mul(2.0))),
