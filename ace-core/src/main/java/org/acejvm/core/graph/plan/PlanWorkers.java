@@ -27,7 +27,8 @@ final class PlanWorkers {
             int index = i;
             threads.add(Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Worker(() -> {
-                    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1); // this thread's OpenMP teams
+                    // omp_set_num_threads, per thread in OpenMP (whether libnd4j keeps it per thread: not checked)
+                    NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
                     r.run();
                 }, "ace-plan-" + index);
                 t.setDaemon(true);
