@@ -1,5 +1,7 @@
 package org.acejvm.core.graph.plan;
 
+import static org.acejvm.core.graph.plan.StructuralVjps.axis;
+
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -73,7 +75,10 @@ final class BatchSplit {
             } catch (RuntimeException e) { // an argument read differently than expected: keep the batch whole
                 why = "could not read the arguments (" + e.getMessage() + ")";
             }
-            if (why != null) return Verdict.no(s.op().opName() + " '" + s.op().getOwnName() + "' " + shapes(s) + ": " + why);
+            if (why != null) {
+                return Verdict.no(s.op().opName() + " '" + s.op().getOwnName() + "' (" + CompiledGraph.shapes(s.in()) + " -> "
+                        + Arrays.toString(s.out()[0].shape()) + "): " + why);
+            }
         }
         Map<String, Join> joins = new HashMap<>();
         for (String o : outputs) {
@@ -169,11 +174,10 @@ final class BatchSplit {
         }
         switch (name) {
             case "softmax", "log_softmax" -> {
-                long d = ia.length > 0 ? ia[0] : x.rank() - 1;
-                return onlyFirst(in) && (d < 0 ? d + x.rank() : d) != 0 ? null : "along the samples";
+                return onlyFirst(in) && axis(ia.length > 0 ? ia[0] : -1, x.rank()) != 0 ? null : "along the samples";
             }
             case "matmul" -> {
-                boolean tA = ia.length > 0 && ia[0] != 0, tB = ia.length > 1 && ia[1] != 0, tR = ia.length > 2 && ia[2] != 0;
+                boolean tA = ia.length > 0 && ia[0] != 0, tR = ia.length > 2 && ia[2] != 0;
                 INDArray b = s.in()[1];
                 if (in[0] == Kind.SAMPLE && in[1] != Kind.SAMPLE) return x.rank() >= 3 || !tA && !tR ? null : "transposes the samples";
                 if (in[0] == Kind.SAMPLE && in[1] == Kind.SAMPLE) {
@@ -186,7 +190,7 @@ final class BatchSplit {
                 for (int i = 0; i < in.length; i++) {
                     if (in[i] != Kind.SAMPLE || s.in()[i].size(0) != x.size(0)) return "joins samples with constants";
                 }
-                return (ia[0] < 0 ? ia[0] + x.rank() : ia[0]) != 0 ? null : "joins along the samples";
+                return axis(ia[0], x.rank()) != 0 ? null : "joins along the samples";
             }
             case "reshape" -> {
                 // c order: rows stay whole samples when axis 0 stays a multiple of the batch ([B, 3HC, T] -> [B H, 3C, T])
@@ -194,15 +198,15 @@ final class BatchSplit {
                         : "splits the samples across rows";
             }
             case "permute", "transpose" -> {
-                long[] perm = ia.length > 0 ? ia : s.in().length > 1 ? s.in()[1].toLongVector() : null;
-                return onlyFirst(in) && perm != null && perm.length > 0 && perm[0] == 0 ? null : "moves the sample axis";
+                long[] perm = StructuralVjps.permutation(op, s.in(), x.rank());
+                return onlyFirst(in) && perm != null && perm[0] == 0 ? null : "moves the sample axis";
             }
             case "expand_dims" -> {
-                long axis = ia.length > 0 ? ia[0] : s.in()[1].getLong(0);
-                return onlyFirst(in) && (axis < 0 ? axis + outRank : axis) != 0 ? null : "inserts an axis before the samples";
+                return onlyFirst(in) && axis(ia.length > 0 ? ia[0] : s.in()[1].getLong(0), outRank) != 0 ? null
+                        : "inserts an axis before the samples";
             }
             case "squeeze" -> {
-                for (long a : ia) if ((a < 0 ? a + x.rank() : a) == 0) return "removes the sample axis";
+                for (long a : ia) if (axis(a, x.rank()) == 0) return "removes the sample axis";
                 return onlyFirst(in) && (ia.length > 0 || x.size(0) > 1) ? null : "may remove the sample axis";
             }
             case "slice" -> {
@@ -210,12 +214,11 @@ final class BatchSplit {
                 return onlyFirst(in) && begin == 0 && s.out()[0].size(0) == x.size(0) ? null : "slices the samples";
             }
             case "strided_slice" -> {
-                return onlyFirst(in) && keepsAxisZero(ia, s, batch) ? null : "slices the samples";
+                return onlyFirst(in) && keepsAxisZero(ia, s) ? null : "slices the samples";
             }
             case "gather" -> {
-                long axis = ia.length > 0 ? ia[0] : 0;
                 if (in.length < 2) return "indices not known";
-                axis = axis < 0 ? axis + x.rank() : axis;
+                long axis = axis(ia.length > 0 ? ia[0] : 0, x.rank());
                 if (in[0] == Kind.SAMPLE && in[1] == Kind.CONSTANT && axis != 0) return null;
                 // a constant table looked up per sample (a schedule at each sample's timestep): one row per index
                 if (in[0] == Kind.CONSTANT && in[1] == Kind.SAMPLE && axis == 0 && s.in()[1].rank() > 0) return null;
@@ -234,7 +237,7 @@ final class BatchSplit {
     }
 
     /** strided_slice with arguments [begin mask, ellipsis, end mask, new axis, shrink axis, begin, end, strides]. */
-    private static boolean keepsAxisZero(long[] ia, Step s, long batch) {
+    private static boolean keepsAxisZero(long[] ia, Step s) {
         if (ia.length < 5 || (ia[1] & 1) != 0 || (ia[3] & 1) != 0 || (ia[4] & 1) != 0) return false;
         int rank = s.in()[0].rank();
         long begin, stride;
@@ -269,12 +272,6 @@ final class BatchSplit {
         if (!name.equals("reshape")) return false;
         for (int i = 0; i < in.length; i++) if (in[i] == Kind.SIZE && i != 1) return false;
         return true;
-    }
-
-    private static String shapes(Step s) {
-        StringBuilder b = new StringBuilder();
-        for (INDArray a : s.in()) b.append(b.length() == 0 ? "" : ", ").append(Arrays.toString(a.shape()));
-        return "(" + b + " -> " + Arrays.toString(s.out()[0].shape()) + ")";
     }
 
     private static void set(Step s, Map<String, Kind> kinds, Kind k) {

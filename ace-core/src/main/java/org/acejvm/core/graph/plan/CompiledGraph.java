@@ -330,7 +330,7 @@ final class CompiledGraph {
         return toLoss;
     }
 
-    private static String shapes(INDArray[] arrays) {
+    static String shapes(INDArray[] arrays) {
         StringBuilder b = new StringBuilder();
         for (INDArray a : arrays) b.append(b.length() == 0 ? "" : ", ").append(Arrays.toString(a.shape()));
         return "[" + b + "]";

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.acejvm.core.graph.GraphExecutor;
 import org.acejvm.core.graph.SameDiffExecutor;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -154,20 +155,16 @@ public final class PlanExecutor implements GraphExecutor {
         Map<String, BatchSplit.Join> joins = partPlan.get(0).split().joins();
         Map<String, INDArray> out = new HashMap<>();
         for (String name : results.get(0).outputs().keySet()) {
-            INDArray[] pieces = new INDArray[parts];
-            for (int i = 0; i < parts; i++) pieces[i] = results.get(i).outputs().get(name);
-            out.put(name, join(joins.get(name), pieces));
+            out.put(name, join(joins.get(name), results, r -> r.outputs().get(name)));
         }
-        INDArray gradient = null;
-        if (loss != null) {
-            INDArray[] pieces = new INDArray[parts];
-            for (int i = 0; i < parts; i++) pieces[i] = results.get(i).gradient();
-            gradient = join(BatchSplit.Join.CONCAT, pieces);
-        }
+        INDArray gradient = loss == null ? null : join(BatchSplit.Join.CONCAT, results, CompiledGraph.Result::gradient);
         return new CompiledGraph.Result(out, gradient);
     }
 
-    private static INDArray join(BatchSplit.Join join, INDArray[] pieces) {
+    /** One value of every part's result, joined into the whole batch's. */
+    private static INDArray join(BatchSplit.Join join, List<CompiledGraph.Result> results,
+                                 Function<CompiledGraph.Result, INDArray> value) {
+        INDArray[] pieces = results.stream().map(value).toArray(INDArray[]::new);
         switch (join) {
             case CONCAT: return Nd4j.concat(0, pieces);
             case SUM:
@@ -201,7 +198,7 @@ public final class PlanExecutor implements GraphExecutor {
     }
 
     private CompiledGraph plan(Map<String, CompiledGraph> plans, Map<String, INDArray> feed, List<String> outputs,
-                                      String loss, String wrt, Set<String> split) {
+                               String loss, String wrt, Set<String> split) {
         String key = key(feed, outputs, loss, wrt);
         CompiledGraph p = plans.get(key);
         if (p != null) return p;

@@ -34,17 +34,32 @@ final class StructuralVjps {
     private static Runnable permute(Vjp.Node n, int k, INDArray g, INDArray t, Scratch s) {
         if (k != 0) return null;
         int rank = g.rank();
-        long[] ia = n.op() instanceof CustomOp c ? c.iArgs() : new long[0];
-        long[] perm = ia.length == rank ? ia : n.in().length > 1 ? n.in()[1].toLongVector() : null;
-        if (perm == null && n.op().opName().equals("transpose") && n.in().length == 1) { // no order given: reversed
+        long[] perm = permutation(n.op(), n.in(), rank);
+        if (perm == null) return null;
+        long[] inverse = new long[rank];
+        for (int i = 0; i < rank; i++) inverse[(int) perm[i]] = i;
+        return OpCall.custom("permute", inverse, null, null, new INDArray[] {g}, t);
+    }
+
+    /**
+     * The axis order of a permute or transpose of a rank-{@code rank} input (axis i of the output is axis perm[i] of
+     * the input), from its integer arguments or its second input; a transpose without one reverses the axes. Null
+     * when unknown.
+     */
+    static long[] permutation(DifferentialFunction op, INDArray[] in, int rank) {
+        long[] ia = op instanceof CustomOp c ? c.iArgs() : new long[0];
+        long[] perm = ia.length == rank ? ia.clone() : in.length > 1 ? in[1].toLongVector() : null;
+        if (perm == null && op.opName().equals("transpose") && in.length == 1) { // no order given: reversed
             perm = new long[rank];
             for (int i = 0; i < rank; i++) perm[i] = rank - 1 - i;
         }
         if (perm == null || perm.length != rank) return null;
-        long[] inverse = new long[rank];
-        for (int i = 0; i < rank; i++) inverse[(int) (perm[i] < 0 ? perm[i] + rank : perm[i])] = i;
-        return OpCall.custom("permute", inverse, null, null, new INDArray[] {g}, t);
+        for (int i = 0; i < rank; i++) perm[i] = axis(perm[i], rank);
+        return perm;
     }
+
+    /** An axis argument counted from 0 (a negative one counts from the end). */
+    static long axis(long a, int rank) { return a < 0 ? a + rank : a; }
 
     /** ND4J's own backward op with the forward op's arguments: inputs (x, dL/dy), output dL/dx. */
     private static Runnable bp(String name, Vjp.Node n, INDArray g, INDArray t) {
@@ -102,7 +117,7 @@ final class StructuralVjps {
             dims = new long[rank];
             for (int i = 0; i < rank; i++) dims[i] = i;
         }
-        for (int i = 0; i < dims.length; i++) if (dims[i] < 0) dims[i] += rank;
+        for (int i = 0; i < dims.length; i++) dims[i] = axis(dims[i], rank);
         return dims;
     }
 
@@ -110,8 +125,7 @@ final class StructuralVjps {
     private static Runnable softmax(Vjp.Node n, int k, INDArray g, INDArray t, Scratch s) {
         long[] args = ((CustomOp) n.op()).iArgs();
         int rank = g.rank();
-        long d = args.length > 0 ? args[0] : rank - 1;
-        if (d < 0) d += rank;
+        long d = axis(args.length > 0 ? args[0] : -1, rank);
         INDArray y = n.out()[0];
         long[] small = g.shape().clone();
         small[(int) d] = 1;
@@ -195,7 +209,7 @@ final class StructuralVjps {
         long[] args = ((CustomOp) n.op()).iArgs();
         if (args.length == 0) return null;
         int rank = g.rank();
-        long axis = args[0] < 0 ? args[0] + rank : args[0];
+        long axis = axis(args[0], rank);
         long offset = 0;
         for (int i = 0; i < k; i++) offset += n.in()[i].size((int) axis);
         long[] begin = new long[rank], size = t.shape().clone();
