@@ -52,7 +52,7 @@ TARGET = 1
 MASK = {"fmnist": (5, 0.15), "celeba": (15, 0.15)}
 ITERATIONS = 50  # Explainer default (PGD)
 LAMBDA1, STEP = 0.001, 1.0 / 255
-JVM = ["-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"]
+JVM = ["--add-modules", "jdk.incubator.vector", "-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"]
 
 
 # ------------------------------------------------------------------------------------------- PyTorch workloads

@@ -149,8 +149,9 @@ final class CompiledGraph {
             OpCall call = OpCall.of(op, in, out);
             forward.add(new BatchSplit.Step(op, inNames, in, outNames, out, isDynamic, false));
             if (isDynamic) {
-                steps.add(call);
-                labels.add(op.opName());
+                Runnable java = op.opName().equals("swish") ? JavaKernels.silu(in[0], out[0]) : null;
+                steps.add(java != null ? java : call);
+                labels.add(java != null ? op.opName() + " (vector)" : op.opName());
                 calls.add(call);
                 Vjp.Node node = new Vjp.Node(op, in, out);
                 nodes.add(node);

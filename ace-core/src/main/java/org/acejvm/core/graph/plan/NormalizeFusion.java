@@ -122,6 +122,9 @@ final class NormalizeFusion {
     static Runnable forward(INDArray x, INDArray y, INDArray rstd, int inner, double eps) {
         FloatBuffer fx = FloatLoops.of(x), fy = FloatLoops.of(y), fr = FloatLoops.of(rstd);
         int rows = (int) rstd.length();
+        if (JavaKernels.available()) {
+            return () -> FloatLoops.parallelRows(rows, inner, (from, to) -> VectorKernels.normalize(fx, fy, fr, inner, eps, from, to));
+        }
         return () -> FloatLoops.parallelRows(rows, inner, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * inner;
@@ -144,6 +147,10 @@ final class NormalizeFusion {
     static Runnable backward(INDArray y, INDArray rstd, INDArray g, INDArray dx, int inner) {
         FloatBuffer fy = FloatLoops.of(y), fr = FloatLoops.of(rstd), fg = FloatLoops.of(g), fo = FloatLoops.of(dx);
         int rows = (int) rstd.length();
+        if (JavaKernels.available()) {
+            return () -> FloatLoops.parallelRows(rows, inner,
+                    (from, to) -> VectorKernels.normalizeGradient(fy, fr, fg, fo, inner, from, to));
+        }
         return () -> FloatLoops.parallelRows(rows, inner, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * inner;

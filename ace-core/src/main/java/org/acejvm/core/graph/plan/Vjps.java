@@ -33,6 +33,8 @@ final class Vjps {
         });
         // unary, from the input or the output
         BY_NAME.put("swish", (n, k, g, t, s) -> {
+            Runnable vector = JavaKernels.siluGradient(n.in()[0], g, t);
+            if (vector != null) return vector;
             INDArray sigmoid = s.get(g.shape(), 2);
             return then(OpCall.of(new Sigmoid(), new INDArray[] {n.in()[0]},
                     new INDArray[] {sigmoid}), FloatLoops.swishGradient(n.in()[0], sigmoid, g, t));
