@@ -69,7 +69,8 @@ public final class EmbeddedDefault {
      * images (ACE-l1 flip rate 90.6%; 35 of the 47 still flipped after the filter alone, FR-CE). Measured on the
      * same 500 stored pre-explanations ({@code ace evaluate --resume --inpaint-steps N}): inpainting from 5 / 4 / 3 steps flips
      * 90.6 / 98.0 / 99.8% (ACE-l1) and 96.6 / 99.4 / 100% (ACE-l2), at FID 136.7 / 143.2 / 151.7 (ACE-l1); 4 is the
-     * realism kept for the flips gained. The filter the attack sees keeps S = 5.
+     * realism kept for the flips gained (measured when the filter had S = 5; with the deeper filter of S = 10 that
+     * followed, inpainting still starts from 4 steps: the refinement must stay shallower than the filter).
      */
     public static final int INPAINT_STEPS = PRESET.inpaintSteps();
 

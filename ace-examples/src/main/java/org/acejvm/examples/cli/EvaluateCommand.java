@@ -99,7 +99,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--fraction", description = "Depth of the diffusion filter the attacks see, as a fraction of the "
-            + "respaced steps (default: the embedded default's, 0.1: S = 5 of 50).")
+            + "respaced steps (default: the embedded default's, 0.2: S = 10 of 50; the reference's is 0.1).")
     Double fractionOption;
 
     private double fraction;
