@@ -60,6 +60,11 @@ public final class CalibrateCommand implements Callable<Integer> {
             + "0.15 is the reference's).")
     double[] thresholds;
 
+    @Option(names = "--max-mask-area", description = "Largest mean mask area, as a share of the image, that the "
+            + "threshold choice prefers: among the thresholds within it the most flips, then the lower threshold; "
+            + "when none is within it, the smallest mask with at most one flip fewer than the most (default: 0.35).")
+    Double maxMaskArea;
+
     @Option(names = "--grid-steps", split = ",", description = "Candidate PGD steps in 1/255 units (default: 1,2,4).")
     double[] gridSteps;
 
@@ -118,6 +123,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (fractions != null) b.fractions(fractions);
         if (lambdas != null) b.lambdas(lambdas);
         if (thresholds != null) b.maskThresholds(thresholds);
+        if (maxMaskArea != null) b.maxMaskArea(maxMaskArea);
         if (gridSteps != null) {
             double[] s = gridSteps.clone();
             for (int i = 0; i < s.length; i++) s[i] /= 255;

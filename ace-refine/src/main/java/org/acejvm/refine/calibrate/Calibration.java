@@ -90,7 +90,13 @@ public final class Calibration {
         int inpaint = start.steps() == chosen.steps() ? 0 : start.steps();
         List<MaskThreshold.Row> thresholds = MaskThreshold.measure(classifier, diffusion,
                 point.with(plan.name(), Ablation.ACE, inpaint), plan.maskThresholds(), gridImages, pre, out);
-        MaskThreshold.Row threshold = MaskThreshold.best(thresholds);
+        MaskThreshold.Row threshold = MaskThreshold.best(thresholds, plan.maxMaskArea());
+        if (!MaskThreshold.withinArea(threshold, plan.maxMaskArea())) {
+            notes.add(String.format(Locale.ROOT, "no mask threshold kept the mask within %.0f%% of the image on the "
+                    + "grid images (smallest: %.1f%% at %s): the attack's change is spread; a larger l1 weight that "
+                    + "still flips, or a higher threshold, may help", 100 * plan.maxMaskArea(), 100 * threshold.maskArea(),
+                    threshold.threshold()));
+        }
         MethodSpec result = base.withAttack(plan.iterations(), best.step(), best.lambda1())
                 .with(plan.name(), Ablation.ACE, inpaint).withMask(new MaskSettings(dilation, threshold.threshold()));
         return new CalibrationReport(result, plan, depth, chosen, side, dilation, grid, best, starts, start, thresholds,

@@ -19,6 +19,7 @@ import org.acejvm.refine.MaskSettings;
  * @param dilationShare  mask dilation as a share of the image side
  * @param maskThreshold  the mask threshold of the grid's refinements
  * @param maskThresholds candidate mask thresholds of the returned method ({@link MaskThreshold})
+ * @param maxMaskArea    the largest mean mask area, as a share of the image, that {@link MaskThreshold} prefers
  * @param seed           seed of all noise
  * @param batchSize      images per batch (memory only)
  * @param name           the returned method's name
@@ -27,7 +28,8 @@ import org.acejvm.refine.MaskSettings;
  */
 public record CalibrationPlan(double[] fractions, double agreement, double[] lambdas, double[] steps, int gridImages,
                               int gridIterations, int iterations, double dilationShare, double maskThreshold,
-                              double[] maskThresholds, long seed, int batchSize, String name, int inpaintShallower) {
+                              double[] maskThresholds, double maxMaskArea, long seed, int batchSize, String name,
+                              int inpaintShallower) {
 
     public CalibrationPlan {
         fractions = fractions.clone();
@@ -37,6 +39,9 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
         if (maskThresholds.length == 0) throw new InvalidInputException("maskThresholds: expected at least one value");
         for (double t : maskThresholds) {
             if (!(t >= 0 && t < 1)) throw new InvalidInputException.Range("mask threshold: expected a value in [0, 1), got " + t);
+        }
+        if (!(maxMaskArea > 0 && maxMaskArea <= 1)) {
+            throw new InvalidInputException.Range("maxMaskArea: expected a share of the image in (0, 1], got " + maxMaskArea);
         }
         if (fractions.length == 0 || lambdas.length == 0 || steps.length == 0) {
             throw new InvalidInputException("fractions, lambdas and steps: expected at least one value each");
@@ -62,7 +67,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
     /**
      * The ACE authors' advice for one's own models: fractions 0.05 to 0.4, agreement 0.95, l1 weights 1 to 0.001
      * and 0, steps 1, 2 and 4 / 255; the grid on 8 images with 20 iterations; the inpainting start from S down to S - 2 or half of S;
-     * mask thresholds 0.15 (the reference's), 0.25, 0.35 and 0.5;
+     * mask thresholds 0.15 (the reference's), 0.25, 0.35 and 0.5, preferring masks of at most 35% of the image;
      * the returned method runs the reference's 50 iterations.
      */
     public static CalibrationPlan defaults() { return builder().build(); }
@@ -81,6 +86,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
         private double dilationShare = MaskDilation.SHARE_OF_SIDE;
         private double maskThreshold = MaskSettings.REFERENCE_THRESHOLD;
         private double[] maskThresholds = {MaskSettings.REFERENCE_THRESHOLD, 0.25, 0.35, 0.5};
+        private double maxMaskArea = MaskThreshold.DEFAULT_MAX_AREA;
         private long seed;
         private int batchSize = 8;
         private String name = "calibrated";
@@ -98,6 +104,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
         public Builder dilationShare(double v) { dilationShare = v; return this; }
         public Builder maskThreshold(double v) { maskThreshold = v; return this; }
         public Builder maskThresholds(double... v) { maskThresholds = v; return this; }
+        public Builder maxMaskArea(double v) { maxMaskArea = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder name(String v) { name = v; return this; }
@@ -105,7 +112,7 @@ public record CalibrationPlan(double[] fractions, double agreement, double[] lam
 
         public CalibrationPlan build() {
             return new CalibrationPlan(fractions, agreement, lambdas, steps, gridImages, gridIterations, iterations,
-                    dilationShare, maskThreshold, maskThresholds, seed, batchSize, name, inpaintShallower);
+                    dilationShare, maskThreshold, maskThresholds, maxMaskArea, seed, batchSize, name, inpaintShallower);
         }
     }
 }

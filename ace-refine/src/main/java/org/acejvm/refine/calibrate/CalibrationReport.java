@@ -68,7 +68,11 @@ public record CalibrationReport(MethodSpec spec, CalibrationPlan plan, List<Filt
         for (MaskThreshold.Row r : thresholds) {
             sb.append(f("| %s | %d/%d | %.1f%% | %.4f |%n", r.threshold(), r.flips(), r.images(), 100 * r.maskArea(), r.meanChange()));
         }
-        sb.append(f("%nChosen: %s (most flips, then the smallest mask).%n", threshold.threshold()));
+        sb.append(MaskThreshold.withinArea(threshold, plan.maxMaskArea())
+                ? f("%nChosen: %s (of the masks within %.0f%% of the image, the most flips, then the lower threshold).%n",
+                        threshold.threshold(), 100 * plan.maxMaskArea())
+                : f("%nChosen: %s (no mask within %.0f%% of the image: the smallest mask with at most one flip fewer "
+                        + "than the most).%n", threshold.threshold(), 100 * plan.maxMaskArea()));
         if (!notes.isEmpty()) {
             sb.append("\n## Notes\n\n");
             notes.forEach(n -> sb.append("- ").append(n).append('\n'));

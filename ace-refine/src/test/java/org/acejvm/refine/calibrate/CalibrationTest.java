@@ -68,7 +68,7 @@ class CalibrationTest {
 
         // the mask threshold: each candidate refines the same attack from the chosen start; the best is in the method
         assertThat(r.thresholds()).extracting(MaskThreshold.Row::threshold).containsExactly(0.15, 0.25, 0.35, 0.5);
-        assertThat(r.threshold()).isEqualTo(MaskThreshold.best(r.thresholds()));
+        assertThat(r.threshold()).isEqualTo(MaskThreshold.best(r.thresholds(), r.plan().maxMaskArea()));
         assertThat(spec.mask().threshold()).isEqualTo(r.threshold().threshold());
         // a higher threshold keeps fewer pixels of the attack's change: the mask can only shrink
         for (int i = 1; i < r.thresholds().size(); i++) {
@@ -76,7 +76,8 @@ class CalibrationTest {
         }
         MaskThreshold.Row wide = new MaskThreshold.Row(0.15, 3, 2, 0.1, 0.6), narrow = new MaskThreshold.Row(0.5, 3, 2, 0.1, 0.2),
                 lost = new MaskThreshold.Row(0.35, 3, 1, 0.1, 0.1);
-        assertThat(MaskThreshold.best(List.of(wide, lost, narrow))).as("most flips, then the smallest mask").isEqualTo(narrow);
+        assertThat(MaskThreshold.best(List.of(wide, lost, narrow), 0.35)).as("of the masks within 35%, the most flips")
+                .isEqualTo(narrow);
 
         assertThat(r.toText()).contains("| 0.25 | 5 |").contains("| 0.0 | 8.0 |").contains("iterations=7")
                 .contains("## Inpainting start").contains("(the filter's S)").contains("## Mask threshold");
