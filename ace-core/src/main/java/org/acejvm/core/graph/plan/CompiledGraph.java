@@ -146,13 +146,14 @@ final class CompiledGraph {
                 values.put(outNames[j], out[j]);
                 if (isDynamic) dynamic.add(outNames[j]);
             }
-            OpCall call = OpCall.of(op, in, out);
+            // SiLU on the Vector API where it runs; no ND4J call (and no OpContext) is bound for it then
+            Runnable vector = isDynamic && op.opName().equals("swish") ? JavaKernels.silu(in[0], out[0]) : null;
+            OpCall call = vector == null ? OpCall.of(op, in, out) : null;
             forward.add(new BatchSplit.Step(op, inNames, in, outNames, out, isDynamic, false));
             if (isDynamic) {
-                Runnable java = op.opName().equals("swish") ? JavaKernels.silu(in[0], out[0]) : null;
-                steps.add(java != null ? java : call);
-                labels.add(java != null ? op.opName() + " (vector)" : op.opName());
-                calls.add(call);
+                steps.add(vector != null ? vector : call);
+                labels.add(vector != null ? op.opName() + " (vector)" : op.opName());
+                if (call != null) calls.add(call);
                 Vjp.Node node = new Vjp.Node(op, in, out);
                 nodes.add(node);
                 if (loss != null && onPath(outNames, fromInput, toLoss)) {

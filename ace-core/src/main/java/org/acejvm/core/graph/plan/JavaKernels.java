@@ -2,6 +2,7 @@ package org.acejvm.core.graph.plan;
 
 import java.nio.FloatBuffer;
 import java.util.logging.Logger;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -53,11 +54,27 @@ final class JavaKernels {
         return () -> FloatLoops.parallel(n, (from, to) -> VectorKernels.siluGradient(fx, fg, fo, from, to));
     }
 
+    /**
+     * The step computing {@link NormalizeFusion}'s forward pass over {@code rows} rows of {@code inner} elements, or
+     * null when the kernels are not available (the buffers come from {@link FloatLoops#of}, dense floats).
+     */
+    static Runnable normalize(FloatBuffer x, FloatBuffer y, FloatBuffer rstd, int rows, int inner, double eps) {
+        if (!AVAILABLE) return null;
+        return () -> FloatLoops.parallelRows(rows, inner, (from, to) -> VectorKernels.normalize(x, y, rstd, inner, eps, from, to));
+    }
+
+    /** The step computing {@link NormalizeFusion}'s input gradient, or null as {@link #normalize}. */
+    static Runnable normalizeGradient(FloatBuffer y, FloatBuffer rstd, FloatBuffer g, FloatBuffer dx, int rows, int inner) {
+        if (!AVAILABLE) return null;
+        return () -> FloatLoops.parallelRows(rows, inner,
+                (from, to) -> VectorKernels.normalizeGradient(y, rstd, g, dx, inner, from, to));
+    }
+
+    /** Dense float32 arrays of one length (what {@link FloatLoops#of} reads). */
     private static boolean denseFloats(INDArray... arrays) {
         long n = arrays[0].length();
         for (INDArray a : arrays) {
-            if (a.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || a.length() != n || !FloatLoops.dense(a)
-                    || !a.data().dataType().equals(org.nd4j.linalg.api.buffer.DataType.FLOAT)) return false;
+            if (a.dataType() != DataType.FLOAT || a.length() != n || !FloatLoops.dense(a)) return false;
         }
         return true;
     }

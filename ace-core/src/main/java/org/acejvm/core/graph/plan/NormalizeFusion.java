@@ -122,9 +122,8 @@ final class NormalizeFusion {
     static Runnable forward(INDArray x, INDArray y, INDArray rstd, int inner, double eps) {
         FloatBuffer fx = FloatLoops.of(x), fy = FloatLoops.of(y), fr = FloatLoops.of(rstd);
         int rows = (int) rstd.length();
-        if (JavaKernels.available()) {
-            return () -> FloatLoops.parallelRows(rows, inner, (from, to) -> VectorKernels.normalize(fx, fy, fr, inner, eps, from, to));
-        }
+        Runnable vector = JavaKernels.normalize(fx, fy, fr, rows, inner, eps);
+        if (vector != null) return vector;
         return () -> FloatLoops.parallelRows(rows, inner, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * inner;
@@ -147,10 +146,8 @@ final class NormalizeFusion {
     static Runnable backward(INDArray y, INDArray rstd, INDArray g, INDArray dx, int inner) {
         FloatBuffer fy = FloatLoops.of(y), fr = FloatLoops.of(rstd), fg = FloatLoops.of(g), fo = FloatLoops.of(dx);
         int rows = (int) rstd.length();
-        if (JavaKernels.available()) {
-            return () -> FloatLoops.parallelRows(rows, inner,
-                    (from, to) -> VectorKernels.normalizeGradient(fy, fr, fg, fo, inner, from, to));
-        }
+        Runnable vector = JavaKernels.normalizeGradient(fy, fr, fg, fo, rows, inner);
+        if (vector != null) return vector;
         return () -> FloatLoops.parallelRows(rows, inner, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int base = r * inner;

@@ -6,11 +6,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * SiLU, the normalisation of {@link NormalizeFusion} and their gradients on the Java Vector API (jdk.incubator.vector). Only {@link JavaKernels} touches this class,
- * and only when the JVM was started with {@code --add-modules jdk.incubator.vector}: without the module, loading it
- * would fail. Why: ND4J's legacy {@code swish} costs about 490 us on a [4, 64, 16, 16] activation on one thread; the
- * vector loop about 40 us (the JDK's SIMD exp); the normalisation's sums run in vector lanes. The buffers are copied through small arrays because the API that
- * reads a ByteBuffer directly changed after JDK 19; the copies cost little beside the exp.
+ * SiLU, the normalisation of {@link NormalizeFusion} and their gradients on the Java Vector API (jdk.incubator.vector).
+ * Only {@link JavaKernels} touches this class, and only when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}: without the module, loading it would fail. Why: ND4J's legacy
+ * {@code swish} costs about 490 us on a [4, 64, 16, 16] activation on one thread; the vector loop about 40 us (the
+ * JDK's SIMD exp); the normalisation's sums run in vector lanes. The buffers are copied through small arrays because
+ * the API that reads a ByteBuffer directly changed after JDK 19; the copies cost little beside the exp.
  */
 final class VectorKernels {
     private VectorKernels() {}
