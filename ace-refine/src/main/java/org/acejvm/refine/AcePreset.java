@@ -20,24 +20,28 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param dilation     mask dilation (max-pool size)
  * @param threshold    mask threshold
  * @param inpaintSteps respaced steps the inpainting starts from; 0: the filter's S, as the reference
+ * @param filterSamples noise draws of the filter whose attack gradients each iteration averages; 1: the reference
  */
 public record AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double step,
-                        int dilation, double threshold, int inpaintSteps) {
+                        int dilation, double threshold, int inpaintSteps, int filterSamples) {
 
     public AcePreset {
         org.acejvm.core.Checks.notNull(name, "name");
-        if (timesteps < 1 || respacing < 1 || iterations < 1 || dilation < 1 || inpaintSteps < 0) {
+        if (timesteps < 1 || respacing < 1 || iterations < 1 || dilation < 1 || inpaintSteps < 0 || filterSamples < 1) {
             throw new org.acejvm.core.InvalidInputException.Range("preset " + name + ": expected timesteps, respacing, "
-                    + "iterations, dilation >= 1 and inpaintSteps >= 0");
+                    + "iterations, dilation, filterSamples >= 1 and inpaintSteps >= 0");
         }
         org.acejvm.core.Checks.positive(step, "step");
         org.acejvm.core.Checks.positive(fraction, "fraction");
     }
 
-    /** A published setting: the reference PGD step 1/255, dilation 15, inpainting from the filter's S. */
+    /**
+     * A published setting: the reference PGD step 1/255, dilation 15, inpainting from the filter's S, one filter draw
+     * per attack iteration.
+     */
     public AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double threshold) {
         this(name, timesteps, respacing, fraction, iterations, org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
-                MaskSettings.REFERENCE_DILATION, threshold, 0);
+                MaskSettings.REFERENCE_DILATION, threshold, 0, 1);
     }
 
     /** CelebA 128 px: T=500, respacing 50, fraction 0.1 (S = 5). */
@@ -51,7 +55,7 @@ public record AcePreset(String name, int timesteps, int respacing, double fracti
     /**
      * The reference settings on a Fashion-MNIST schedule (1x32x32): T=500, respacing 50, fraction 0.1 (S = 5: t = 0,
      * 10, 20, 31, 41), step 1/255, dilation 15. Not the embedded default, which tunes step, dilation and inpainting
-     * start for 32 px images (ace-examples' {@code EmbeddedDefault.PRESET}).
+     * start for 32 px images and averages two filter draws per iteration (ace-examples' {@code EmbeddedDefault.PRESET}).
      */
     public static final AcePreset FASHION_MNIST = new AcePreset("Fashion-MNIST", 500, 50, 0.1, 50, 0.15);
 

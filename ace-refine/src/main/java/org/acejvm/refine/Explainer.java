@@ -325,8 +325,8 @@ public final class Explainer {
         }
 
         /**
-         * A complete setting: PGD with the preset's iterations and step (reference epsilon and lambda1), the preset's
-         * filter fraction, mask and inpainting start; full ACE refinement. {@code model} should carry the preset's
+         * A complete setting: PGD with the preset's iterations, step and filter draws per iteration (reference epsilon
+         * and lambda1), the preset's filter fraction, mask and inpainting start; full ACE refinement. {@code model} should carry the preset's
          * schedule (see {@link AcePreset#diffusionModel}).
          */
         public Builder preset(AcePreset p, DiffusionModel m) {
@@ -371,7 +371,8 @@ public final class Explainer {
             Attack a = attack != null ? attack : Attacks.pgd();
             AttackSettings s = settings;
             if (s == null && preset != null) {
-                s = AttackSettings.builder().iterations(preset.iterations()).step(preset.step()).build();
+                s = AttackSettings.builder().iterations(preset.iterations()).step(preset.step())
+                        .filterSamples(preset.filterSamples()).build();
             }
             if (a.targetedOnly()) LOG.debug("{} is targeted only", a.name());
             return s == null ? a : a.withSettings(s);

@@ -208,7 +208,15 @@ class ExplainerTest {
         Explainer e = Explainer.builder(LINEAR3).preset(AcePreset.FASHION_MNIST, m).build();
         assertThat(e.attack().settings().iterations()).isEqualTo(50);
         assertThat(e.attack().settings().lambda1()).isEqualTo(0.001);
+        assertThat(e.attack().settings().filterSamples()).isEqualTo(1);
         assertThat(e.refiner().maskSettings()).isEqualTo(new MaskSettings(15, 0.15));
+        // a preset's filter draws reach the attack; an explicit attack setting still wins
+        AcePreset twoDraws = new AcePreset("two draws", 500, 50, 0.1, 50, 4.0 / 255, 5, 0.15, 4, 2);
+        assertThat(Explainer.builder(LINEAR3).preset(twoDraws, m).build().attack().settings().filterSamples()).isEqualTo(2);
+        assertThat(Explainer.builder(LINEAR3).preset(twoDraws, m).attackSettings(FEW).build().attack().settings()
+                .filterSamples()).isEqualTo(FEW.filterSamples());
+        assertThatThrownBy(() -> new AcePreset("no draws", 500, 50, 0.1, 50, 4.0 / 255, 5, 0.15, 4, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("filterSamples");
         assertThat(e.method()).isEqualTo("ACE");
         Explainer resampled = Explainer.builder(LINEAR3).preset(AcePreset.FASHION_MNIST, m).resampling(1, 2).build();
         assertThat(((InpaintingRefiner) resampled.refiner()).inpainter().jumpCount()).isEqualTo(2);

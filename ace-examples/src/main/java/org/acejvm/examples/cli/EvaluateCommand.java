@@ -29,6 +29,7 @@ import org.acejvm.examples.evaluate.EvaluationTable;
 import org.acejvm.examples.evaluate.LatentEvaluation;
 import org.acejvm.examples.report.ReportWriter;
 import org.acejvm.metrics.Cout;
+import org.acejvm.refine.AcePreset;
 import org.acejvm.refine.batch.MethodSpec;
 import org.acejvm.refine.batch.ResultStore;
 import org.acejvm.refine.batch.StoredRun;
@@ -99,10 +100,19 @@ public final class EvaluateCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--fraction", description = "Depth of the diffusion filter the attacks see, as a fraction of the "
-            + "respaced steps (default: the embedded default's, 0.2: S = 10 of 50; the reference's is 0.1).")
+            + "respaced steps (default: the --preset's; the embedded default's is 0.2: S = 10 of 50, the reference's 0.1).")
     Double fractionOption;
 
     private double fraction;
+
+    @Option(names = "--preset", defaultValue = "embedded", description = "The settings the other options start from: "
+            + "'embedded' (the embedded default: fraction 0.2, PGD step 4/255, 2 filter draws per iteration, mask dilation "
+            + "5, inpainting from 4 respaced steps) or 'reference' (the published ACE settings on this schedule: fraction "
+            + "0.1, step 1/255, 1 draw, dilation 15, inpainting from the filter's S = 5). Options given explicitly win "
+            + "(default: ${DEFAULT-VALUE}).")
+    String presetName;
+
+    private AcePreset preset;
 
     @Option(names = "--no-oracle", description = "Leave out the oracle-agreement columns (the independently trained "
             + "models/fmnist-oracle classifier's verdict on the counterfactuals).")
@@ -135,9 +145,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
         EvaluationTable table = new EvaluationTable("ace evaluate: counterfactual explanations of the embedded "
                 + "Fashion-MNIST classifier");
-        EvaluationNotes.add(table, n, run.seed, run.steps, run.stepSize, run.lambda, lambdaL2, run.stopMargin,
-                run.inpaintSteps, run.batchSize, diffusion, fraction,
-                run.filterSamples);
+        EvaluationNotes.add(table, n, run.seed, preset.name(), run.steps, run.stepSize, run.lambda, lambdaL2,
+                run.stopMargin, run.inpaintSteps, run.batchSize, diffusion, fraction, run.filterSamples, preset.mask());
         Map<String, Cout.Curve> curves = EvaluationReport.addMethods(table, results, nanos, sel.images(),
                 EmbeddedDefault.penultimateFeatures(classifier), classifier, noOracle ? null : EmbeddedDefault.oracle(), run.seed);
         EvaluationPlots.coutCurves(curves, n + " Fashion-MNIST test image" + (n == 1 ? "" : "s"), dir.resolve("cout_curves.png"));
@@ -208,7 +217,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
         if (lambdaCount < 0) throw new IllegalArgumentException("--lambda-count must be 0 or more, got " + lambdaCount);
         if (reportCount < 0) throw new IllegalArgumentException("--report-count must be 0 or more, got " + reportCount);
-        fraction = fractionOption != null ? fractionOption : EmbeddedDefault.FRACTION;
+        preset = preset(presetName);
+        fraction = fractionOption != null ? fractionOption : preset.fraction();
         if (!(fraction > 0 && fraction <= 1)) throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
         if (!(run.lambda >= 0) || !(lambdaL2 >= 0)) {
@@ -222,7 +232,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        run.useDefaults(EmbeddedDefault.ATTACK_STEP, RunOptions.DEFAULT_BATCH, EmbeddedDefault.INPAINT_STEPS);
+        run.useDefaults(preset.step(), RunOptions.DEFAULT_BATCH, preset.inpaintingStart(), preset.filterSamples());
         EnumSet<EvaluationMethod> set = EnumSet.noneOf(EvaluationMethod.class);
         for (String s : methods) {
             if (LatentMethods.NAMES.stream().anyMatch(s.strip()::equalsIgnoreCase)) {
@@ -234,10 +244,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         return new ArrayList<>(set);
     }
 
+    /** The preset named by --preset. */
+    static AcePreset preset(String name) {
+        return switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "embedded" -> EmbeddedDefault.PRESET;
+            case "reference" -> AcePreset.FASHION_MNIST;
+            default -> throw new InvalidInputException("--preset: expected 'embedded' or 'reference', got '" + name + "'");
+        };
+    }
+
     /** The chosen methods' specifications with l1 weight {@code lambda1}. */
     private List<MethodSpec> specs(List<EvaluationMethod> chosen, double lambda1) {
         EvaluationMethod.Common c = new EvaluationMethod.Common(run.steps, run.stepSize, run.stopMargin, lambda1, lambdaL2,
-                fraction, EmbeddedDefault.MASK, run.inpaintSteps == null ? 0 : run.inpaintSteps, run.seed,
+                fraction, preset.mask(), run.inpaintSteps == null ? 0 : run.inpaintSteps, run.seed,
                 run.batchSize, run.filterSamples);
         return chosen.stream().map(m -> m.spec(c)).toList();
     }
@@ -246,7 +265,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** The run's options, recorded in {@code <out>/evaluate/settings.txt} for whoever reads the results. */
     private String settingsText() {
-        return String.join("\n", "seed=" + run.seed, "steps=" + run.steps, "step-size=" + run.stepSize,
+        return String.join("\n", "preset=" + preset.name(), "seed=" + run.seed, "steps=" + run.steps, "step-size=" + run.stepSize,
                 "lambda=" + run.lambda, "lambda-l2=" + lambdaL2, "stop-margin=" + run.stopMargin) + "\n";
     }
 

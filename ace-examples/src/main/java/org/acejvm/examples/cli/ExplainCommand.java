@@ -209,8 +209,10 @@ public final class ExplainCommand implements Callable<Integer> {
     Explainer explainer(SameDiffClassifier classifier, DiffusionModel diffusion, MethodSpec settings) {
         if (settings != null) return settings.explainer(classifier, diffusion);
         boolean embedded = models.embedded();
+        boolean embeddedDepth = embedded && fraction == EmbeddedDefault.FRACTION;
         run.useDefaults(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
-                RunOptions.DEFAULT_BATCH, embedded && fraction == EmbeddedDefault.FRACTION ? EmbeddedDefault.INPAINT_STEPS : null);
+                RunOptions.DEFAULT_BATCH, embeddedDepth ? EmbeddedDefault.INPAINT_STEPS : null,
+                embeddedDepth ? EmbeddedDefault.FILTER_SAMPLES : 1);
         return run.inpainting(Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction)).mask(mask())
                 .batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
     }

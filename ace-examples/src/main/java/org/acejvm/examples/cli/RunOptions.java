@@ -31,9 +31,13 @@ class RunOptions {
     /** The --batch-size of the commands that do not choose their own (demo: {@code DemoCommand.DEMO_BATCH}). */
     static final int DEFAULT_BATCH = 8;
 
-    @Option(names = "--filter-samples", defaultValue = "1", description = "Noise draws of the diffusion filter whose "
-            + "attack gradients each iteration averages (default: ${DEFAULT-VALUE}, the reference; k draws cost k times as much).")
-    int filterSamples;
+    @Option(names = "--filter-samples", description = "Noise draws of the diffusion filter whose attack gradients each "
+            + "iteration averages (default: 2 with the embedded models and their --fraction, which makes the change read "
+            + "as the target more often; otherwise 1, the reference; k draws cost up to k times as much).")
+    Integer filterSamplesOption;
+
+    /** The filter draws per iteration in use: --filter-samples, or the command's default set by {@link #useDefaults}. */
+    int filterSamples = 1;
 
     @Option(names = "--stop-margin", description = "Stop each image's attack once the target's probability exceeds every "
             + "other class's by this margin, in [0, 1) (default: no early stop, all --steps iterations as the reference).")
@@ -79,12 +83,14 @@ class RunOptions {
     }
 
     /**
-     * Resolves the options whose default depends on the command ({@code step}, {@code batch} and {@code inpaint}
-     * apply where --step-size, --batch-size and --inpaint-steps are not given; {@code inpaint} null: the filter's S)
-     * and checks the numeric options shared by every command. Every command calls this before it builds an attack.
+     * Resolves the options whose default depends on the command ({@code step}, {@code batch}, {@code inpaint} and
+     * {@code draws} apply where --step-size, --batch-size, --inpaint-steps and --filter-samples are not given;
+     * {@code inpaint} null: the filter's S) and checks the numeric options shared by every command. Every command
+     * calls this before it builds an attack.
      */
-    void useDefaults(double step, int batch, Integer inpaint) {
+    void useDefaults(double step, int batch, Integer inpaint, int draws) {
         stepSize = stepSizeOption != null ? stepSizeOption : step;
+        filterSamples = filterSamplesOption != null ? filterSamplesOption : draws;
         batchSize = batchSizeOption != null ? batchSizeOption : batch;
         inpaintSteps = inpaintStepsOption != null ? inpaintStepsOption : inpaint;
         if (inpaintSteps != null && inpaintSteps < 1) {

@@ -14,6 +14,7 @@ import org.acejvm.examples.models.FashionCnn;
 import org.acejvm.metrics.Cout;
 import org.acejvm.metrics.FlipRate;
 import org.acejvm.metrics.MetricValue;
+import org.acejvm.refine.MaskSettings;
 import org.acejvm.refine.batch.StoredRun;
 
 /** What {@code ace evaluate}'s table says about how it was made, and its flip-rate-against-lambda part. */
@@ -21,13 +22,14 @@ public final class EvaluationNotes {
     private EvaluationNotes() {}
 
     /** The header notes: images, seed, targets, feature network, metric definitions and every setting. */
-    public static void add(EvaluationTable table, int n, long seed, int steps, double stepSize, double lambda,
-                           double lambdaL2, Double stopMargin, Integer inpaintSteps, int batchSize, DiffusionModel diffusion,
-                           double fraction, int filterSamples) {
+    public static void add(EvaluationTable table, int n, long seed, String preset, int steps, double stepSize,
+                           double lambda, double lambdaL2, Double stopMargin, Integer inpaintSteps, int batchSize,
+                           DiffusionModel diffusion, double fraction, int filterSamples, MaskSettings mask) {
         int s = diffusion.spacedSchedule().stepsForFraction(fraction);
         table.note("images", n + " correctly classified Fashion-MNIST test images (the first of the test set shuffled "
                         + "with the seed), explained once each")
                 .note("seed", seed)
+                .note("preset", preset + " (--preset; options given explicitly change it)")
                 .note("targets", "each image's most confusable class (T-shirt/top <-> Shirt, Trouser -> Dress, Pullover "
                         + "<-> Coat, Dress -> T-shirt/top, Sandal <-> Sneaker, Bag -> Shirt, Ankle boot -> Sneaker)")
                 .note("feature network", "penultimate layer of the shipped classifier fmnist-cnn (fc1 after ReLU, "
@@ -47,9 +49,9 @@ public final class EvaluationNotes {
                         + EmbeddedDefault.RESPACING + ", fraction " + fraction + " (S=" + s + " filter steps); F-CE refines with "
                         + "the un-respaced filter (S=" + (int) (fraction * EmbeddedDefault.TIMESTEPS)
                         + " steps); plain-PGD attacks the classifier without the filter and does not refine")
-                .note("mask", "dilation " + EmbeddedDefault.MASK.dilation() + ", threshold "
-                        + EmbeddedDefault.MASK.threshold() + " (ACE-l1, ACE-l2 inpainting)")
-                .note("inpainting", "ACE-l1 and ACE-l2 inpaint from " + inpaintSteps
+                .note("mask", "dilation " + mask.dilation() + ", threshold " + mask.threshold()
+                        + " (ACE-l1, ACE-l2 inpainting)")
+                .note("inpainting", "ACE-l1 and ACE-l2 inpaint from " + (inpaintSteps == null ? s : inpaintSteps)
                         + " of the " + diffusion.numSteps() + " respaced steps (--inpaint-steps; the filter the attack "
                         + "sees has S=" + s + ")")
                 .note("time/image", "wall-clock seconds per image, batch " + batchSize + ", graph building included; "

@@ -15,7 +15,9 @@ import org.acejvm.core.result.ExplanationJson;
 import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.examples.evaluate.EvaluationPlotsTest;
+import org.acejvm.refine.AcePreset;
 import org.acejvm.refine.Explainer;
+import org.acejvm.refine.batch.MethodSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +53,25 @@ class EvaluateCommandTest {
     @Test void unknownMethod() {
         assertThat(evaluate("--methods", "ACE-l1,DiME")).isNotZero();
         assertThat(errorLine()).contains("DiME").contains("ACE-l1, ACE-l2, Pre-CE, F-CE, FR-CE, plain-PGD");
+    }
+
+    /** --preset reference runs the published settings on this schedule; the table says which preset it ran. */
+    @Test void referencePresetRunsThePublishedSettings() throws Exception {
+        assertThat(AceCommand.execute("evaluate", "--preset", "reference", "--count", "1", "--steps", "1", "--batch-size", "1",
+                "--lambda-count", "0", "--report-count", "0", "--methods", "ACE-l1", "--no-oracle", "--out", dir.toString()))
+                .as(console.err()).isZero();
+        Path ev = dir.resolve("evaluate");
+        String spec = Files.readString(ev.resolve("ACE-l1/settings.txt"));
+        assertThat(spec).contains("fraction=0.1\n").contains("mask=15,0.15\n").contains("inpaint-steps=0\n")
+                .doesNotContain("filter-samples");
+        assertThat(MethodSpec.parse(spec).step()).isEqualTo(AttackSettings.REFERENCE_STEP);
+        assertThat(Files.readString(ev.resolve("table.md"))).contains(AcePreset.FASHION_MNIST.name())
+                .contains("dilation 15").contains("inpaint from 5 of the 50");
+    }
+
+    @Test void unknownPresetIsNamed() {
+        assertThat(evaluate("--preset", "celeba")).isNotZero();
+        assertThat(errorLine()).contains("--preset").contains("embedded").contains("reference").contains("celeba");
     }
 
     @Test void countMustBePositive() {
@@ -144,7 +165,8 @@ class EvaluateCommandTest {
         Path ev = dir.resolve("evaluate");
         assertThat(ev.resolve("Pre-CE/results.jsonl")).exists();
         assertThat(ev.resolve("Pre-CE-l2/results.jsonl")).exists();
-        assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("inpaint-steps=" + EmbeddedDefault.INPAINT_STEPS);
+        assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("inpaint-steps=" + EmbeddedDefault.INPAINT_STEPS)
+                .contains("filter-samples=" + EmbeddedDefault.FILTER_SAMPLES);
 
         SameDiffClassifier classifier = EmbeddedDefault.classifier();
         DiffusionModel diffusion = EmbeddedDefault.diffusionModel();
@@ -152,7 +174,8 @@ class EvaluateCommandTest {
         for (String method : List.of("ACE-l1", "ACE-l2")) {
             boolean l1 = method.equals("ACE-l1");
             AttackSettings settings = AttackSettings.builder().iterations(1).step(EmbeddedDefault.ATTACK_STEP)
-                    .lambda1(l1 ? 0.001 : 0).lambda2(l1 ? 0 : 0.001).schedule(DistanceSchedule.NONE).build();
+                    .lambda1(l1 ? 0.001 : 0).lambda2(l1 ? 0 : 0.001).schedule(DistanceSchedule.NONE)
+                    .filterSamples(EmbeddedDefault.FILTER_SAMPLES).build();
             Explanation expected = Explainer.builder(classifier).attack(Attacks.pgd(settings))
                     .diffusion(diffusion, EmbeddedDefault.FRACTION).inpaintingSteps(EmbeddedDefault.INPAINT_STEPS)
                     .mask(EmbeddedDefault.MASK).seed(0).batchSize(1).build()

@@ -23,29 +23,34 @@ class RunOptionsTest {
 
     @Test void theCommandsDefaultsApplyWhenNotGiven() {
         RunOptions r = parse();
-        r.useDefaults(0.25, 16, 4);
+        r.useDefaults(0.25, 16, 4, 2);
         assertThat(r.stepSize).isEqualTo(0.25);
         assertThat(r.batchSize).isEqualTo(16);
         assertThat(r.settings(0.001, 0).step()).isEqualTo(0.25);
         assertThat(r.inpaintSteps).isEqualTo(4);
+        assertThat(r.filterSamples).isEqualTo(2);
+        assertThat(r.settings(0.001, 0).filterSamples()).isEqualTo(2);
         RunOptions own = parse();
-        own.useDefaults(0.25, 16, null); // your own models: the filter's S
+        own.useDefaults(0.25, 16, null, 1); // your own models: the filter's S, one filter draw
         assertThat(own.inpaintSteps).isNull();
+        assertThat(own.settings(0.001, 0).filterSamples()).isEqualTo(1);
     }
 
     @Test void givenValuesWin() {
-        RunOptions r = parse("--step-size", "0.5", "--batch-size", "3", "--inpaint-steps", "5");
-        r.useDefaults(0.25, 16, 4);
+        RunOptions r = parse("--step-size", "0.5", "--batch-size", "3", "--inpaint-steps", "5", "--filter-samples", "1");
+        r.useDefaults(0.25, 16, 4, 2);
+        assertThat(r.filterSamples).isEqualTo(1);
         assertThat(r.stepSize).isEqualTo(0.5);
         assertThat(r.batchSize).isEqualTo(3);
         assertThat(r.inpaintSteps).isEqualTo(5);
     }
 
     @Test void badValuesAreNamed() {
-        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16, 4)).hasMessageContaining("--batch-size");
-        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16, 4)).hasMessageContaining("--step-size");
-        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16, 4)).hasMessageContaining("--steps");
-        assertThatThrownBy(() -> parse("--inpaint-steps", "0").useDefaults(0.25, 16, 4)).hasMessageContaining("--inpaint-steps");
+        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--batch-size");
+        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--step-size");
+        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--steps");
+        assertThatThrownBy(() -> parse("--inpaint-steps", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--inpaint-steps");
+        assertThatThrownBy(() -> parse("--filter-samples", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--filter-samples");
     }
 
     @Test void settingsNeedTheDefaultsResolvedFirst() {

@@ -141,7 +141,8 @@ public final class SparkExplainCommand implements Callable<Integer> {
         if (settings != null) return MethodSpec.parse(Files.readString(settings)).withBatchSize(batchSize);
         EvaluationMethod m = EvaluationMethod.parse(method);
         return m.spec(new EvaluationMethod.Common(iterations, EmbeddedDefault.ATTACK_STEP, null, 0.001, 0.001,
-                EmbeddedDefault.FRACTION, EmbeddedDefault.MASK, EmbeddedDefault.INPAINT_STEPS, seed, batchSize, 1));
+                EmbeddedDefault.FRACTION, EmbeddedDefault.MASK, EmbeddedDefault.INPAINT_STEPS, seed, batchSize,
+                EmbeddedDefault.FILTER_SAMPLES));
     }
 
     private Dataset<Row> input(SparkSession spark) {
