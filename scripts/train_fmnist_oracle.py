@@ -74,14 +74,17 @@ class OracleNet(nn.Module):
         self.down2 = conv_bn(64, 128, 2)
         self.fc = nn.Linear(128, 10)
 
-    def forward(self, x):
+    def features(self, x):
+        """The 128 penultimate values (after global average pooling) of images x in [0, 1]."""
         h = (x - self.mean) / self.std
         h = F.max_pool2d(F.relu(self.stem(h)), 2)
         h = self.res1(h)
         h = self.res2(F.relu(self.down1(h)))
         h = F.relu(self.down2(h))
-        h = torch.flatten(F.adaptive_avg_pool2d(h, 1), 1)
-        return self.fc(h)
+        return torch.flatten(F.adaptive_avg_pool2d(h, 1), 1)
+
+    def forward(self, x):
+        return self.fc(self.features(x))
 
 
 def fold(seq):
