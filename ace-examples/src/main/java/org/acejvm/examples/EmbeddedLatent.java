@@ -76,7 +76,7 @@ public final class EmbeddedLatent {
 
     public SameDiffClassifier classifier() { return classifier; }
 
-    /** The encoder: images [N, 1, 28, 28] in [0, 1] to z [N, 8]. */
+    /** The encoder: images [N, 1, 28, 28] in [0, 1] to z [N, 16]. */
     public OnnxModel encoder() { return encoder; }
 
     /** The decoder: codes [N, 22] = (z, a) to images [N, 1, 28, 28] in [0, 1]. */

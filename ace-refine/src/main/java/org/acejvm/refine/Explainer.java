@@ -326,8 +326,8 @@ public final class Explainer {
 
         /**
          * A complete setting: PGD with the preset's iterations, step and filter draws per iteration (reference epsilon
-         * and lambda1), the preset's filter fraction, mask and inpainting start; full ACE refinement. {@code model} should carry the preset's
-         * schedule (see {@link AcePreset#diffusionModel}).
+         * and lambda1), the preset's filter fraction, mask and inpainting start; full ACE refinement. {@code model}
+         * should carry the preset's schedule (see {@link AcePreset#diffusionModel}).
          */
         public Builder preset(AcePreset p, DiffusionModel m) {
             Checks.notNull(p, "preset");
