@@ -175,11 +175,8 @@ def load_classifier(name):
     if name == "fmnist":
         m = FashionCnn()
     else:
-        import onnx
-        from onnx import numpy_helper
-        m = CelebaCnn().eval()
-        inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in onnx.load(CELEBA_CNN).graph.initializer}
-        m.load_state_dict({k: inits[k] for k in m.state_dict()})
+        from ace_torch.onnx_weights import load_by_name
+        m = load_by_name(CelebaCnn(), CELEBA_CNN).eval()
         for p in m.parameters():
             p.requires_grad_(False)
     return m

