@@ -16,15 +16,21 @@ public final class Attacks {
     /** PGD: {@code x' = clamp(project(x' - step * sign(grad)))}, cross-entropy loss. The ACE default. */
     public static GradientAttack pgd() { return pgd(AttackSettings.defaults()); }
 
-    public static GradientAttack pgd(AttackSettings settings) {
-        return new GradientAttack("PGD", settings, StepRule.sign(), SearchSpace.pixels(), new ClassLoss.CrossEntropy(), false);
+    public static GradientAttack pgd(AttackSettings settings) { return pgd(settings, new ClassLoss.CrossEntropy()); }
+
+    /** PGD with another class loss (for example {@link ClassLoss.TargetLogit}, the embedded Fashion-MNIST default's). */
+    public static GradientAttack pgd(AttackSettings settings, ClassLoss classLoss) {
+        return new GradientAttack("PGD", settings, StepRule.sign(), SearchSpace.pixels(), classLoss, false);
     }
 
     /** GD: PGD without the sign, {@code x' = clamp(project(x' - step * grad))}. */
     public static GradientAttack gd() { return gd(AttackSettings.defaults()); }
 
-    public static GradientAttack gd(AttackSettings settings) {
-        return new GradientAttack("GD", settings, StepRule.gradient(), SearchSpace.pixels(), new ClassLoss.CrossEntropy(), false);
+    public static GradientAttack gd(AttackSettings settings) { return gd(settings, new ClassLoss.CrossEntropy()); }
+
+    /** GD with another class loss. */
+    public static GradientAttack gd(AttackSettings settings, ClassLoss classLoss) {
+        return new GradientAttack("GD", settings, StepRule.gradient(), SearchSpace.pixels(), classLoss, false);
     }
 
     /**

@@ -25,6 +25,45 @@ public sealed interface ClassLoss {
      */
     boolean averaged();
 
+    /** The loss as text, read back by {@link #parse}: ce, logit, probability, margin:KAPPA or hinge:KAPPA. */
+    String key();
+
+    /**
+     * The margin loss for PGD: the C&amp;W hinge {@code max(max_{c != t} z_c - z_t, -kappa)} averaged like
+     * cross-entropy. Unlike cross-entropy it does not saturate once the target leads: it keeps raising the target's
+     * logit above every other until it leads by {@code kappa} (then only the distance term acts), and unlike the
+     * target's logit alone it also lowers the strongest rival, so the flip stays. On the embedded Fashion-MNIST
+     * default it makes ACE's change read as the target to an independent classifier far more often (ace-examples'
+     * EmbeddedDefault.CLASS_LOSS).
+     */
+    static ClassLoss margin(double kappa) { return new Hinge(kappa, true); }
+
+    /**
+     * The loss named {@code key}: {@code ce} (cross-entropy), {@code logit} (minus the target's logit),
+     * {@code probability} (minus the target's probability), {@code margin:KAPPA} ({@link #margin}) or
+     * {@code hinge:KAPPA} (the C&amp;W hinge, summed).
+     */
+    static ClassLoss parse(String key) {
+        org.acejvm.core.Checks.notNull(key, "class loss");
+        String k = key.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (k) {
+            case "ce": return new CrossEntropy();
+            case "logit": return new TargetLogit();
+            case "probability": return new TargetProbability();
+            default:
+                boolean margin = k.startsWith("margin:");
+                if (margin || k.startsWith("hinge:")) {
+                    try {
+                        return new Hinge(Double.parseDouble(k.substring(k.indexOf(':') + 1)), margin);
+                    } catch (NumberFormatException e) {
+                        // named below
+                    }
+                }
+                throw new org.acejvm.core.InvalidInputException("class loss: expected ce, logit, probability, "
+                        + "margin:KAPPA or hinge:KAPPA, got '" + key + "'");
+        }
+    }
+
     /**
      * Cross-entropy of the softmax for multiclass classifiers; binary cross-entropy with logits for single-logit
      * classifiers (written in the overflow-free form {@code relu(z) - z t + log(1 + exp(-|z|))}).
@@ -45,14 +84,22 @@ public sealed interface ClassLoss {
         }
 
         @Override public boolean averaged() { return true; }
+
+        @Override public String key() { return "ce"; }
     }
 
     /**
      * The Carlini-Wagner hinge {@code max(max_{c != t} z_c - z_t, -kappa)}. For a single logit z it is taken on the
      * signed logit as in the reference, {@code max(-2 s z, -kappa)} with {@code s = +1} for target 1 and -1 for
-     * target 0 (the margin of the two-logit form [-z, z]). Summed over the batch.
+     * target 0 (the margin of the two-logit form [-z, z]). Summed over the batch in C&amp;W ({@code Hinge(kappa)});
+     * averaged like cross-entropy in {@link #margin(double)}, PGD's margin loss.
+     *
+     * @param averaged whether the batch loss is the mean (over the nominal batch) rather than the sum
      */
-    record Hinge(double kappa) implements ClassLoss {
+    record Hinge(double kappa, boolean averaged) implements ClassLoss {
+        /** The C&amp;W hinge, summed over the batch. */
+        public Hinge(double kappa) { this(kappa, false); }
+
         public Hinge {
             if (!(kappa >= 0) || !Double.isFinite(kappa)) {
                 throw new org.acejvm.core.InvalidInputException.Range("kappa: expected a non-negative finite number, got "
@@ -74,7 +121,31 @@ public sealed interface ClassLoss {
             return sd.nn.relu(margin.add(kappa), 0.0).sub(kappa);
         }
 
-        @Override public boolean averaged() { return false; }
+        @Override
+        public String key() {
+            String k = kappa == Math.rint(kappa) && Math.abs(kappa) < 1e15 ? Long.toString((long) kappa) : Double.toString(kappa);
+            return (averaged ? "margin:" : "hinge:") + k;
+        }
+    }
+
+    /**
+     * Minus the target's logit, {@code -z_t} (for a single logit {@code -s z} with {@code s = +1} for target 1 and -1
+     * for target 0), averaged like cross-entropy. Unlike cross-entropy it does not saturate once the target leads: it
+     * keeps pulling the image toward the target's evidence until the distance term balances it, the loss that
+     * transfers targeted attacks well between independently trained classifiers (Zhao et al. 2021, "On Success and
+     * Simplicity: A Second Look at Transferable Targeted Attacks"). It does not push rivals down, so a rival can
+     * overtake the target; {@link #margin} does.
+     */
+    record TargetLogit() implements ClassLoss {
+        @Override
+        public SDVariable perSample(SameDiff sd, SDVariable logits, SDVariable target, boolean singleLogit) {
+            if (singleLogit) return logits.mul(target.mul(2.0).sub(1.0)).reshape(-1).neg();
+            return logits.mul(target).sum(1).neg();
+        }
+
+        @Override public boolean averaged() { return true; }
+
+        @Override public String key() { return "logit"; }
     }
 
     /**
@@ -96,5 +167,7 @@ public sealed interface ClassLoss {
         }
 
         @Override public boolean averaged() { return false; }
+
+        @Override public String key() { return "probability"; }
     }
 }

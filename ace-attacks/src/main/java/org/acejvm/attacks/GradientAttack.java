@@ -66,6 +66,11 @@ public final class GradientAttack implements Attack {
         return new GradientAttack(name, newSettings, rule, space, classLoss, targetedOnly);
     }
 
+    /** The same attack with another class loss. */
+    public GradientAttack withClassLoss(ClassLoss newLoss) {
+        return new GradientAttack(name, settings, rule, space, newLoss, targetedOnly);
+    }
+
     @Override
     public AttackSession prepare(DifferentiableClassifier classifier, ImageMap map) {
         Checks.notNull(classifier, "classifier");

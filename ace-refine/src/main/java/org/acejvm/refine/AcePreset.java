@@ -21,12 +21,22 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param threshold    mask threshold
  * @param inpaintSteps respaced steps the inpainting starts from; 0: the filter's S, as the reference
  * @param filterSamples noise draws of the filter whose attack gradients each iteration averages; 1: the reference
+ * @param classLoss    PGD's class term; cross-entropy in the reference
  */
 public record AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double step,
-                        int dilation, double threshold, int inpaintSteps, int filterSamples) {
+                        int dilation, double threshold, int inpaintSteps, int filterSamples,
+                        org.acejvm.attacks.ClassLoss classLoss) {
+
+    /** A setting with the reference's cross-entropy. */
+    public AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double step,
+                     int dilation, double threshold, int inpaintSteps, int filterSamples) {
+        this(name, timesteps, respacing, fraction, iterations, step, dilation, threshold, inpaintSteps, filterSamples,
+                new org.acejvm.attacks.ClassLoss.CrossEntropy());
+    }
 
     public AcePreset {
         org.acejvm.core.Checks.notNull(name, "name");
+        org.acejvm.core.Checks.notNull(classLoss, "classLoss");
         if (timesteps < 1 || respacing < 1 || iterations < 1 || dilation < 1 || inpaintSteps < 0 || filterSamples < 1) {
             throw new org.acejvm.core.InvalidInputException.Range("preset " + name + ": expected timesteps, respacing, "
                     + "iterations, dilation, filterSamples >= 1 and inpaintSteps >= 0");
@@ -37,7 +47,7 @@ public record AcePreset(String name, int timesteps, int respacing, double fracti
 
     /**
      * A published setting: the reference PGD step 1/255, dilation 15, inpainting from the filter's S, one filter draw
-     * per attack iteration.
+     * per attack iteration, cross-entropy.
      */
     public AcePreset(String name, int timesteps, int respacing, double fraction, int iterations, double threshold) {
         this(name, timesteps, respacing, fraction, iterations, org.acejvm.attacks.AttackSettings.REFERENCE_STEP,

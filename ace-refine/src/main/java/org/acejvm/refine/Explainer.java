@@ -325,9 +325,10 @@ public final class Explainer {
         }
 
         /**
-         * A complete setting: PGD with the preset's iterations, step and filter draws per iteration (reference epsilon
-         * and lambda1), the preset's filter fraction, mask and inpainting start; full ACE refinement. {@code model}
-         * should carry the preset's schedule (see {@link AcePreset#diffusionModel}).
+         * A complete setting: PGD with the preset's iterations, step, filter draws per iteration and class loss
+         * (reference epsilon and lambda1; the class loss applies when no {@link #attack} is given), the preset's
+         * filter fraction, mask and inpainting start; full ACE refinement. {@code model} should carry the preset's
+         * schedule (see {@link AcePreset#diffusionModel}).
          */
         public Builder preset(AcePreset p, DiffusionModel m) {
             Checks.notNull(p, "preset");
@@ -368,7 +369,8 @@ public final class Explainer {
         }
 
         private Attack attackOf() {
-            Attack a = attack != null ? attack : Attacks.pgd();
+            Attack a = attack != null ? attack
+                    : preset != null ? Attacks.pgd(AttackSettings.defaults(), preset.classLoss()) : Attacks.pgd();
             AttackSettings s = settings;
             if (s == null && preset != null) {
                 s = AttackSettings.builder().iterations(preset.iterations()).step(preset.step())

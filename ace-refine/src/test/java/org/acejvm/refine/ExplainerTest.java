@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
+import org.acejvm.attacks.ClassLoss;
+import org.acejvm.attacks.GradientAttack;
 import org.acejvm.attacks.Targets;
 import org.acejvm.attacks.TinyNets;
 import org.acejvm.core.InvalidInputException;
@@ -215,6 +217,13 @@ class ExplainerTest {
         assertThat(Explainer.builder(LINEAR3).preset(twoDraws, m).build().attack().settings().filterSamples()).isEqualTo(2);
         assertThat(Explainer.builder(LINEAR3).preset(twoDraws, m).attackSettings(FEW).build().attack().settings()
                 .filterSamples()).isEqualTo(FEW.filterSamples());
+        // so does its class loss, unless an attack is given
+        AcePreset margin = new AcePreset("margin", 500, 50, 0.1, 50, 4.0 / 255, 5, 0.15, 4, 2, ClassLoss.margin(10));
+        assertThat(((GradientAttack) Explainer.builder(LINEAR3).preset(margin, m).build().attack()).classLoss())
+                .isEqualTo(ClassLoss.margin(10));
+        assertThat(((GradientAttack) e.attack()).classLoss()).isEqualTo(new ClassLoss.CrossEntropy());
+        assertThat(((GradientAttack) Explainer.builder(LINEAR3).preset(margin, m).attack(Attacks.pgd()).build().attack())
+                .classLoss()).isEqualTo(new ClassLoss.CrossEntropy());
         assertThatThrownBy(() -> new AcePreset("no draws", 500, 50, 0.1, 50, 4.0 / 255, 5, 0.15, 4, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("filterSamples");
         assertThat(e.method()).isEqualTo("ACE");

@@ -25,15 +25,16 @@ final class AttackOptions extends RunOptions {
 
     /** The attack settings in words, for reports. */
     String describeAttack() {
-        return attack + ", " + steps + " iterations, step " + stepSize + ", " + distance + " distance weight " + lambda
+        return attack + (attack == AttackKind.pgd || attack == AttackKind.gd ? " (" + classLoss.key() + " loss)" : "")
+                + ", " + steps + " iterations, step " + stepSize + ", " + distance + " distance weight " + lambda
                 + (stopMargin == null ? ", no early stop (as the reference)"
                         : ", each image stops once its target leads every other class by " + stopMargin);
     }
 
     Attack attack() {
         return switch (attack) {
-            case pgd -> Attacks.pgd(settings());
-            case gd -> Attacks.gd(settings());
+            case pgd -> Attacks.pgd(settings(), classLoss);
+            case gd -> Attacks.gd(settings(), classLoss);
             case cw -> Attacks.cw(kappa, settings());
             case fgsm -> Attacks.fgsm(stepSize * steps);
         };

@@ -30,6 +30,7 @@ import org.acejvm.examples.evaluate.LatentEvaluation;
 import org.acejvm.examples.report.ReportWriter;
 import org.acejvm.metrics.Cout;
 import org.acejvm.refine.AcePreset;
+import org.acejvm.refine.MaskSettings;
 import org.acejvm.refine.batch.MethodSpec;
 import org.acejvm.refine.batch.ResultStore;
 import org.acejvm.refine.batch.StoredRun;
@@ -106,13 +107,22 @@ public final class EvaluateCommand implements Callable<Integer> {
     private double fraction;
 
     @Option(names = "--preset", defaultValue = "embedded", description = "The settings the other options start from: "
-            + "'embedded' (the embedded default: fraction 0.2, PGD step 4/255, 2 filter draws per iteration, mask dilation "
-            + "5, inpainting from 4 respaced steps) or 'reference' (the published ACE settings on this schedule: fraction "
-            + "0.1, step 1/255, 1 draw, dilation 15, inpainting from the filter's S = 5). Options given explicitly win "
-            + "(default: ${DEFAULT-VALUE}).")
+            + "'embedded' (the embedded default: fraction 0.2, PGD step 4/255 with the margin loss, 2 filter draws per "
+            + "iteration, mask dilation 3 / threshold 0.3, inpainting from 4 respaced steps) or 'reference' (the published ACE settings on "
+            + "this schedule: fraction 0.1, step 1/255, cross-entropy, 1 draw, dilation 15, inpainting from the filter's "
+            + "S = 5). Options given explicitly win (default: ${DEFAULT-VALUE}).")
     String presetName;
 
     private AcePreset preset;
+
+    @Option(names = "--dilation", description = "Mask dilation in pixels (odd) of ACE-l1 and ACE-l2 (default: the --preset's).")
+    Integer dilationOption;
+
+    @Option(names = "--threshold", description = "Mask threshold in [0, 1] of ACE-l1 and ACE-l2 (default: the --preset's).")
+    Double thresholdOption;
+
+    /** The mask in use: the preset's, with --dilation and --threshold where given. */
+    private MaskSettings mask;
 
     @Option(names = "--no-oracle", description = "Leave out the oracle-agreement columns (the independently trained "
             + "models/fmnist-oracle classifier's verdict on the counterfactuals).")
@@ -146,7 +156,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationTable table = new EvaluationTable("ace evaluate: counterfactual explanations of the embedded "
                 + "Fashion-MNIST classifier");
         EvaluationNotes.add(table, n, run.seed, preset.name(), run.steps, run.stepSize, run.lambda, lambdaL2,
-                run.stopMargin, run.inpaintSteps, run.batchSize, diffusion, fraction, run.filterSamples, preset.mask());
+                run.stopMargin, run.inpaintSteps, run.batchSize, diffusion, fraction, run.filterSamples, run.classLoss,
+                mask);
         Map<String, Cout.Curve> curves = EvaluationReport.addMethods(table, results, nanos, sel.images(),
                 EmbeddedDefault.penultimateFeatures(classifier), classifier, noOracle ? null : EmbeddedDefault.oracle(), run.seed);
         EvaluationPlots.coutCurves(curves, n + " Fashion-MNIST test image" + (n == 1 ? "" : "s"), dir.resolve("cout_curves.png"));
@@ -219,6 +230,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (reportCount < 0) throw new IllegalArgumentException("--report-count must be 0 or more, got " + reportCount);
         preset = preset(presetName);
         fraction = fractionOption != null ? fractionOption : preset.fraction();
+        mask = new MaskSettings(dilationOption != null ? dilationOption : preset.dilation(),
+                thresholdOption != null ? thresholdOption : preset.threshold());
         if (!(fraction > 0 && fraction <= 1)) throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
         if (!(run.lambda >= 0) || !(lambdaL2 >= 0)) {
@@ -232,7 +245,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        run.useDefaults(preset.step(), RunOptions.DEFAULT_BATCH, preset.inpaintingStart(), preset.filterSamples());
+        run.useDefaults(preset.step(), RunOptions.DEFAULT_BATCH, preset.inpaintingStart(), preset.filterSamples(),
+                preset.classLoss());
         EnumSet<EvaluationMethod> set = EnumSet.noneOf(EvaluationMethod.class);
         for (String s : methods) {
             if (LatentMethods.NAMES.stream().anyMatch(s.strip()::equalsIgnoreCase)) {
@@ -256,8 +270,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** The chosen methods' specifications with l1 weight {@code lambda1}. */
     private List<MethodSpec> specs(List<EvaluationMethod> chosen, double lambda1) {
         EvaluationMethod.Common c = new EvaluationMethod.Common(run.steps, run.stepSize, run.stopMargin, lambda1, lambdaL2,
-                fraction, preset.mask(), run.inpaintSteps == null ? 0 : run.inpaintSteps, run.seed,
-                run.batchSize, run.filterSamples);
+                fraction, mask, run.inpaintSteps == null ? 0 : run.inpaintSteps, run.seed,
+                run.batchSize, run.filterSamples, run.classLoss);
         return chosen.stream().map(m -> m.spec(c)).toList();
     }
 

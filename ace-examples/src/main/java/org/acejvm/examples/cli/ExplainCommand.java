@@ -63,11 +63,12 @@ public final class ExplainCommand implements Callable<Integer> {
     /** The filter depth in use: --fraction, or the default of the models in use. */
     double fraction;
 
-    @Option(names = "--dilation", description = "Mask dilation in pixels (default: 5 for the embedded models, 15 otherwise).")
+    @Option(names = "--dilation", description = "Mask dilation in pixels (default: 3 for the embedded models, 15 otherwise).")
     Integer dilation;
 
-    @Option(names = "--threshold", defaultValue = "0.15", description = "Mask threshold (default: ${DEFAULT-VALUE}).")
-    double threshold;
+    @Option(names = "--threshold", description = "Mask threshold (default: 0.3 for the embedded models, 0.15, the "
+            + "reference's, otherwise).")
+    Double threshold;
 
     @Option(names = "--resize", description = "Resize images to the classifier's input size instead of failing.")
     boolean resize;
@@ -212,14 +213,16 @@ public final class ExplainCommand implements Callable<Integer> {
         boolean embeddedDepth = embedded && fraction == EmbeddedDefault.FRACTION;
         run.useDefaults(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
                 RunOptions.DEFAULT_BATCH, embeddedDepth ? EmbeddedDefault.INPAINT_STEPS : null,
-                embeddedDepth ? EmbeddedDefault.FILTER_SAMPLES : 1);
+                embeddedDepth ? EmbeddedDefault.FILTER_SAMPLES : 1,
+                embeddedDepth ? EmbeddedDefault.CLASS_LOSS : new org.acejvm.attacks.ClassLoss.CrossEntropy());
         return run.inpainting(Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction)).mask(mask())
                 .batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
     }
 
     private MaskSettings mask() {
         return new MaskSettings(dilation != null ? dilation : models.embedded() ? EmbeddedDefault.MASK.dilation()
-                : MaskSettings.REFERENCE_DILATION, threshold);
+                : MaskSettings.REFERENCE_DILATION, threshold != null ? threshold : models.embedded()
+                ? EmbeddedDefault.MASK.threshold() : MaskSettings.REFERENCE_THRESHOLD);
     }
 
     static MethodSpec readSettings(Path file) {

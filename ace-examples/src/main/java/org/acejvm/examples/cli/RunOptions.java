@@ -3,6 +3,8 @@ package org.acejvm.examples.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.acejvm.attacks.AttackSettings;
+import org.acejvm.attacks.ClassLoss;
+import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.batch.MethodSpec;
@@ -38,6 +40,15 @@ class RunOptions {
 
     /** The filter draws per iteration in use: --filter-samples, or the command's default set by {@link #useDefaults}. */
     int filterSamples = 1;
+
+    @Option(names = "--loss", description = "The attack's class loss (pgd and gd): ce (cross-entropy, the reference's), "
+            + "margin:KAPPA (raise the target's logit until it leads every other by KAPPA), logit (the target's logit "
+            + "alone) or probability (default: " + EmbeddedDefault.CLASS_LOSS_KEY + " with the embedded models and their "
+            + "--fraction, which makes the change read as the target far more often; otherwise ce).")
+    String lossOption;
+
+    /** The class loss in use: --loss, or the command's default set by {@link #useDefaults}. */
+    ClassLoss classLoss = new ClassLoss.CrossEntropy();
 
     @Option(names = "--stop-margin", description = "Stop each image's attack once the target's probability exceeds every "
             + "other class's by this margin, in [0, 1) (default: no early stop, all --steps iterations as the reference).")
@@ -83,12 +94,17 @@ class RunOptions {
     }
 
     /**
-     * Resolves the options whose default depends on the command ({@code step}, {@code batch}, {@code inpaint} and
-     * {@code draws} apply where --step-size, --batch-size, --inpaint-steps and --filter-samples are not given;
-     * {@code inpaint} null: the filter's S) and checks the numeric options shared by every command. Every command
-     * calls this before it builds an attack.
+     * Resolves the options whose default depends on the command ({@code step}, {@code batch}, {@code inpaint},
+     * {@code draws} and {@code loss} apply where --step-size, --batch-size, --inpaint-steps, --filter-samples and
+     * --loss are not given; {@code inpaint} null: the filter's S) and checks the options shared by every command.
+     * Every command calls this before it builds an attack.
      */
-    void useDefaults(double step, int batch, Integer inpaint, int draws) {
+    void useDefaults(double step, int batch, Integer inpaint, int draws, ClassLoss loss) {
+        try {
+            classLoss = lossOption != null ? ClassLoss.parse(lossOption) : loss;
+        } catch (org.acejvm.core.InvalidInputException e) {
+            throw new IllegalArgumentException("--loss: " + e.getMessage());
+        }
         stepSize = stepSizeOption != null ? stepSizeOption : step;
         filterSamples = filterSamplesOption != null ? filterSamplesOption : draws;
         batchSize = batchSizeOption != null ? batchSizeOption : batch;

@@ -2,6 +2,7 @@ package org.acejvm.examples.evaluate;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.acejvm.attacks.ClassLoss;
 import org.acejvm.refine.Ablation;
 import org.acejvm.refine.MaskSettings;
 import org.acejvm.refine.batch.MethodSpec;
@@ -27,14 +28,15 @@ public enum EvaluationMethod {
 
     /** The settings every method shares; the method picks its distance, filter and refinement. */
     public record Common(int iterations, double step, Double stopMargin, double lambda1, double lambda2, double fraction,
-                         MaskSettings mask, int inpaintSteps, long seed, int batchSize, int filterSamples) {}
+                         MaskSettings mask, int inpaintSteps, long seed, int batchSize, int filterSamples,
+                         ClassLoss classLoss) {}
 
     /** This method's specification. */
     public MethodSpec spec(Common c) {
         boolean filtered = this != PLAIN_PGD;
         return new MethodSpec(label, "pgd", 0, c.iterations(), c.step(), l2 ? 0 : c.lambda1(), l2 ? c.lambda2() : 0,
                 c.stopMargin(), filtered ? c.fraction() : 0, refinement, c.mask(), refinement == Ablation.ACE ? c.inpaintSteps() : 0,
-                c.seed(), c.batchSize(), filtered ? c.filterSamples() : 1);
+                c.seed(), c.batchSize(), filtered ? c.filterSamples() : 1, c.classLoss());
     }
 
     /** Where the attack that this method refines is stored (shared by the methods with the same attack). */

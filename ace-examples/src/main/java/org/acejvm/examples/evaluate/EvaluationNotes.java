@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleFunction;
+import org.acejvm.attacks.ClassLoss;
 import org.acejvm.core.Backends;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.diffusion.DiffusionModel;
@@ -21,10 +22,20 @@ import org.acejvm.refine.batch.StoredRun;
 public final class EvaluationNotes {
     private EvaluationNotes() {}
 
+    private static String lossInWords(ClassLoss loss) {
+        if (loss instanceof ClassLoss.CrossEntropy) return "cross-entropy loss, as the reference";
+        if (loss instanceof ClassLoss.Hinge h && h.averaged()) {
+            return "margin loss (the target's logit raised until it leads every other by " + fmt(h.kappa()) + ")";
+        }
+        if (loss instanceof ClassLoss.TargetLogit) return "target-logit loss";
+        return loss.key() + " loss";
+    }
+
     /** The header notes: images, seed, targets, feature network, metric definitions and every setting. */
     public static void add(EvaluationTable table, int n, long seed, String preset, int steps, double stepSize,
                            double lambda, double lambdaL2, Double stopMargin, Integer inpaintSteps, int batchSize,
-                           DiffusionModel diffusion, double fraction, int filterSamples, MaskSettings mask) {
+                           DiffusionModel diffusion, double fraction, int filterSamples, ClassLoss classLoss,
+                           MaskSettings mask) {
         int s = diffusion.spacedSchedule().stepsForFraction(fraction);
         table.note("images", n + " correctly classified Fashion-MNIST test images (the first of the test set shuffled "
                         + "with the seed), explained once each")
@@ -39,7 +50,7 @@ public final class EvaluationNotes {
                         + "S3 (mean cosine similarity of the feature vectors of original and counterfactual) and mean "
                         + "l1 (mean |x - x'| per pixel, images in [0, 1]) over the successful explanations only; COUT "
                         + "over all pairs (insertion in " + Cout.REFERENCE_STEPS + " steps)")
-                .note("attack", "PGD, " + steps + " iterations, step " + stepInWords(stepSize) + ", eps 1; l1 weight "
+                .note("attack", "PGD with the " + lossInWords(classLoss) + " (--loss " + classLoss.key() + "), " + steps + " iterations, step " + stepInWords(stepSize) + ", eps 1; l1 weight "
                         + fmt(lambda) + " (ACE-l1, Pre-CE, F-CE, FR-CE, plain-PGD), l2 weight " + fmt(lambdaL2)
                         + " (ACE-l2)" + (stopMargin == null ? ", no early stop" : ", each image stops once the target leads by "
                         + fmt(stopMargin) + " (--stop-margin)")

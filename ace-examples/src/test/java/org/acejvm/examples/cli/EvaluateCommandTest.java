@@ -166,7 +166,7 @@ class EvaluateCommandTest {
         assertThat(ev.resolve("Pre-CE/results.jsonl")).exists();
         assertThat(ev.resolve("Pre-CE-l2/results.jsonl")).exists();
         assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("inpaint-steps=" + EmbeddedDefault.INPAINT_STEPS)
-                .contains("filter-samples=" + EmbeddedDefault.FILTER_SAMPLES);
+                .contains("filter-samples=" + EmbeddedDefault.FILTER_SAMPLES).contains("loss=" + EmbeddedDefault.CLASS_LOSS_KEY);
 
         SameDiffClassifier classifier = EmbeddedDefault.classifier();
         DiffusionModel diffusion = EmbeddedDefault.diffusionModel();
@@ -176,7 +176,7 @@ class EvaluateCommandTest {
             AttackSettings settings = AttackSettings.builder().iterations(1).step(EmbeddedDefault.ATTACK_STEP)
                     .lambda1(l1 ? 0.001 : 0).lambda2(l1 ? 0 : 0.001).schedule(DistanceSchedule.NONE)
                     .filterSamples(EmbeddedDefault.FILTER_SAMPLES).build();
-            Explanation expected = Explainer.builder(classifier).attack(Attacks.pgd(settings))
+            Explanation expected = Explainer.builder(classifier).attack(Attacks.pgd(settings, EmbeddedDefault.CLASS_LOSS))
                     .diffusion(diffusion, EmbeddedDefault.FRACTION).inpaintingSteps(EmbeddedDefault.INPAINT_STEPS)
                     .mask(EmbeddedDefault.MASK).seed(0).batchSize(1).build()
                     .explain(sel.images(), Targets.from(DemoCommand::confusableWith), sel.ids()).get(0);

@@ -3,6 +3,7 @@ package org.acejvm.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.acejvm.attacks.ClassLoss;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,6 +16,9 @@ class RunOptionsTest {
         @Mixin RunOptions run;
     }
 
+    private static final ClassLoss MARGIN = ClassLoss.margin(10);
+    private static final ClassLoss CE = new ClassLoss.CrossEntropy();
+
     private static RunOptions parse(String... args) {
         Cmd c = new Cmd();
         new CommandLine(c).parseArgs(args);
@@ -23,22 +27,29 @@ class RunOptionsTest {
 
     @Test void theCommandsDefaultsApplyWhenNotGiven() {
         RunOptions r = parse();
-        r.useDefaults(0.25, 16, 4, 2);
+        r.useDefaults(0.25, 16, 4, 2, MARGIN);
         assertThat(r.stepSize).isEqualTo(0.25);
         assertThat(r.batchSize).isEqualTo(16);
         assertThat(r.settings(0.001, 0).step()).isEqualTo(0.25);
         assertThat(r.inpaintSteps).isEqualTo(4);
         assertThat(r.filterSamples).isEqualTo(2);
         assertThat(r.settings(0.001, 0).filterSamples()).isEqualTo(2);
+        assertThat(r.classLoss).isEqualTo(MARGIN);
         RunOptions own = parse();
-        own.useDefaults(0.25, 16, null, 1); // your own models: the filter's S, one filter draw
+        own.useDefaults(0.25, 16, null, 1, CE); // your own models: the filter's S, one filter draw
         assertThat(own.inpaintSteps).isNull();
         assertThat(own.settings(0.001, 0).filterSamples()).isEqualTo(1);
+        assertThat(own.classLoss).isEqualTo(CE);
     }
 
     @Test void givenValuesWin() {
-        RunOptions r = parse("--step-size", "0.5", "--batch-size", "3", "--inpaint-steps", "5", "--filter-samples", "1");
-        r.useDefaults(0.25, 16, 4, 2);
+        RunOptions r = parse("--step-size", "0.5", "--batch-size", "3", "--inpaint-steps", "5", "--filter-samples", "1",
+                "--loss", "ce");
+        r.useDefaults(0.25, 16, 4, 2, MARGIN);
+        assertThat(r.classLoss).isEqualTo(CE);
+        RunOptions m = parse("--loss", "margin:2.5");
+        m.useDefaults(0.25, 16, 4, 2, CE);
+        assertThat(m.classLoss).isEqualTo(ClassLoss.margin(2.5));
         assertThat(r.filterSamples).isEqualTo(1);
         assertThat(r.stepSize).isEqualTo(0.5);
         assertThat(r.batchSize).isEqualTo(3);
@@ -46,11 +57,13 @@ class RunOptionsTest {
     }
 
     @Test void badValuesAreNamed() {
-        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--batch-size");
-        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--step-size");
-        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--steps");
-        assertThatThrownBy(() -> parse("--inpaint-steps", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--inpaint-steps");
-        assertThatThrownBy(() -> parse("--filter-samples", "0").useDefaults(0.25, 16, 4, 2)).hasMessageContaining("--filter-samples");
+        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--batch-size");
+        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--step-size");
+        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--steps");
+        assertThatThrownBy(() -> parse("--inpaint-steps", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--inpaint-steps");
+        assertThatThrownBy(() -> parse("--filter-samples", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--filter-samples");
+        assertThatThrownBy(() -> parse("--loss", "hinge").useDefaults(0.25, 16, 4, 2, MARGIN))
+                .hasMessageContaining("--loss").hasMessageContaining("margin:KAPPA").hasMessageContaining("'hinge'");
     }
 
     @Test void settingsNeedTheDefaultsResolvedFirst() {

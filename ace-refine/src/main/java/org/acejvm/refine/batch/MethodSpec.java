@@ -6,6 +6,7 @@ import java.util.Map;
 import org.acejvm.attacks.Attack;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.Attacks;
+import org.acejvm.attacks.ClassLoss;
 import org.acejvm.attacks.DistanceSchedule;
 import org.acejvm.attacks.StopRule;
 import org.acejvm.core.Checks;
@@ -37,10 +38,20 @@ import org.acejvm.refine.MaskSettings;
  * @param seed         seed of all noise
  * @param batchSize    images per batch (memory only: results do not depend on it, so it is not part of {@link #attackKey})
  * @param filterSamples noise draws of the filter whose gradients each attack iteration averages (1: the reference)
+ * @param classLoss    the class term of pgd and gd ({@link ClassLoss#parse}: ce, the reference's, or logit); cw keeps
+ *                     its hinge and fgsm cross-entropy
  */
 public record MethodSpec(String name, String attack, double kappa, int iterations, double step, double lambda1,
                          double lambda2, Double stopMargin, double fraction, Ablation refinement, MaskSettings mask,
-                         int inpaintSteps, long seed, int batchSize, int filterSamples) {
+                         int inpaintSteps, long seed, int batchSize, int filterSamples, ClassLoss classLoss) {
+
+    /** A method with the reference's cross-entropy. */
+    public MethodSpec(String name, String attack, double kappa, int iterations, double step, double lambda1,
+                      double lambda2, Double stopMargin, double fraction, Ablation refinement, MaskSettings mask,
+                      int inpaintSteps, long seed, int batchSize, int filterSamples) {
+        this(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement, mask, inpaintSteps,
+                seed, batchSize, filterSamples, new ClassLoss.CrossEntropy());
+    }
 
     /** A method with one filter draw per iteration, as the reference. */
     public MethodSpec(String name, String attack, double kappa, int iterations, double step, double lambda1,
@@ -54,6 +65,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
         Checks.notNull(name, "name");
         Checks.notNull(refinement, "refinement");
         Checks.notNull(mask, "mask");
+        Checks.notNull(classLoss, "classLoss");
         attack = attack.toLowerCase(Locale.ROOT);
         if (!attack.matches("pgd|gd|cw|fgsm")) {
             throw new InvalidInputException("attack: expected pgd, gd, cw or fgsm, got '" + attack + "'");
@@ -93,8 +105,8 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     public Attack attackAlgorithm() {
         AttackSettings s = attackSettings();
         return switch (attack) {
-            case "pgd" -> Attacks.pgd(s);
-            case "gd" -> Attacks.gd(s);
+            case "pgd" -> Attacks.pgd(s, classLoss);
+            case "gd" -> Attacks.gd(s, classLoss);
             case "cw" -> Attacks.cw(kappa, s);
             case "fgsm" -> Attacks.fgsm(step);
             default -> throw new IllegalStateException(attack);
@@ -104,7 +116,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     /** This method with another name, refinement or inpainting start. */
     public MethodSpec with(String newName, Ablation newRefinement, int newInpaintSteps) {
         return new MethodSpec(newName, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction,
-                newRefinement, mask, newInpaintSteps, seed, batchSize, filterSamples);
+                newRefinement, mask, newInpaintSteps, seed, batchSize, filterSamples, classLoss);
     }
 
     /** The Pre-CE form of this method (its attack alone), named {@code stageName}: what refinements start from. */
@@ -113,31 +125,31 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     /** This method with other distance weights (a lambda sweep). */
     public MethodSpec withLambdas(String newName, double l1, double l2) {
         return new MethodSpec(newName, attack, kappa, iterations, step, l1, l2, stopMargin, fraction, refinement, mask,
-                inpaintSteps, seed, batchSize, filterSamples);
+                inpaintSteps, seed, batchSize, filterSamples, classLoss);
     }
 
     /** This method with another number of iterations, step and l1 weight (a calibration grid point). */
     public MethodSpec withAttack(int newIterations, double newStep, double newLambda1) {
         return new MethodSpec(name, attack, kappa, newIterations, newStep, newLambda1, lambda2, stopMargin, fraction,
-                refinement, mask, inpaintSteps, seed, batchSize, filterSamples);
+                refinement, mask, inpaintSteps, seed, batchSize, filterSamples, classLoss);
     }
 
     /** This method with other mask settings. */
     public MethodSpec withMask(MaskSettings newMask) {
         return new MethodSpec(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement,
-                newMask, inpaintSteps, seed, batchSize, filterSamples);
+                newMask, inpaintSteps, seed, batchSize, filterSamples, classLoss);
     }
 
     /** This method with another batch size (memory only: the results do not depend on it). */
     public MethodSpec withBatchSize(int newBatchSize) {
         return new MethodSpec(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement,
-                mask, inpaintSteps, seed, newBatchSize, filterSamples);
+                mask, inpaintSteps, seed, newBatchSize, filterSamples, classLoss);
     }
 
     /** This method averaging each attack gradient over {@code k} filter draws. */
     public MethodSpec withFilterSamples(int k) {
         return new MethodSpec(name, attack, kappa, iterations, step, lambda1, lambda2, stopMargin, fraction, refinement,
-                mask, inpaintSteps, seed, batchSize, k);
+                mask, inpaintSteps, seed, batchSize, k, classLoss);
     }
 
     /** The explainer of this method on the loaded models ({@code diffusion} may be null for an unfiltered method). */
@@ -156,7 +168,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
     public String attackKey() {
         Map<String, String> m = fields();
         m.keySet().retainAll(java.util.List.of("attack", "kappa", "iterations", "step", "lambda1", "lambda2",
-                "stop-margin", "fraction", "seed", "filter-samples"));
+                "stop-margin", "fraction", "seed", "filter-samples", "loss"));
         return text(m);
     }
 
@@ -195,7 +207,8 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
                     stop.equals("none") ? null : Double.valueOf(stop), Double.parseDouble(need(m, "fraction")),
                     ablation(need(m, "refinement")), new MaskSettings(Integer.parseInt(mask[0]), Double.parseDouble(mask[1])),
                     Integer.parseInt(need(m, "inpaint-steps")), Long.parseLong(need(m, "seed")),
-                    Integer.parseInt(m.getOrDefault("batch-size", "8")), Integer.parseInt(m.getOrDefault("filter-samples", "1")));
+                    Integer.parseInt(m.getOrDefault("batch-size", "8")), Integer.parseInt(m.getOrDefault("filter-samples", "1")),
+                    ClassLoss.parse(m.getOrDefault("loss", "ce")));
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
             throw new InvalidInputException("method specification: bad value (" + e.getMessage() + ") in\n" + text);
         }
@@ -219,6 +232,7 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
         m.put("batch-size", Integer.toString(batchSize));
         // written only when not the reference's 1, so that reference settings read as before
         if (filterSamples != 1) m.put("filter-samples", Integer.toString(filterSamples));
+        if (!(classLoss instanceof ClassLoss.CrossEntropy)) m.put("loss", classLoss.key());
         return m;
     }
 

@@ -3,6 +3,8 @@ package org.acejvm.refine.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.acejvm.attacks.ClassLoss;
+import org.acejvm.attacks.GradientAttack;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.refine.Ablation;
 import org.acejvm.refine.MaskSettings;
@@ -22,6 +24,24 @@ class MethodSpecTest {
         assertThat(eot.attackSettings().filterSamples()).isEqualTo(4);
         assertThat(eot.attackKey()).isNotEqualTo(ACE.attackKey());
         assertThat(ACE.toText()).doesNotContain("filter-samples"); // the reference's 1 is not written
+    }
+
+    @Test
+    void theClassLossIsPartOfTheAttackAndReadsBack() {
+        MethodSpec margin = new MethodSpec("ACE-l1", "pgd", 0, 50, 4.0 / 255, 0.001, 0, null, 0.2, Ablation.ACE,
+                new MaskSettings(5, 0.15), 4, 0, 8, 2, ClassLoss.margin(10));
+        assertThat(MethodSpec.parse(margin.toFullText())).isEqualTo(margin);
+        assertThat(margin.toText()).contains("loss=margin:10\n");
+        MethodSpec ce = new MethodSpec("ACE-l1", "pgd", 0, 50, 4.0 / 255, 0.001, 0, null, 0.2, Ablation.ACE,
+                new MaskSettings(5, 0.15), 4, 0, 8, 2);
+        assertThat(margin.attackKey()).contains("loss=margin:10").isNotEqualTo(ce.attackKey());
+        assertThat(((GradientAttack) margin.attackAlgorithm()).classLoss()).isEqualTo(ClassLoss.margin(10));
+        assertThat(margin.with("FR-CE", Ablation.FR_CE, 0).classLoss()).isEqualTo(ClassLoss.margin(10));
+        // cross-entropy, the reference's, is not written: runs recorded before the loss existed read back unchanged
+        assertThat(ACE.toText()).doesNotContain("loss=");
+        assertThat(MethodSpec.parse(ACE.toFullText()).classLoss()).isEqualTo(new ClassLoss.CrossEntropy());
+        assertThatThrownBy(() -> MethodSpec.parse(margin.toFullText().replace("margin:10", "margin")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("margin:KAPPA");
     }
 
     @Test

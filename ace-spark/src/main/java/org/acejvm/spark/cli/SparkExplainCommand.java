@@ -142,7 +142,7 @@ public final class SparkExplainCommand implements Callable<Integer> {
         EvaluationMethod m = EvaluationMethod.parse(method);
         return m.spec(new EvaluationMethod.Common(iterations, EmbeddedDefault.ATTACK_STEP, null, 0.001, 0.001,
                 EmbeddedDefault.FRACTION, EmbeddedDefault.MASK, EmbeddedDefault.INPAINT_STEPS, seed, batchSize,
-                EmbeddedDefault.FILTER_SAMPLES));
+                EmbeddedDefault.FILTER_SAMPLES, EmbeddedDefault.CLASS_LOSS));
     }
 
     private Dataset<Row> input(SparkSession spark) {
