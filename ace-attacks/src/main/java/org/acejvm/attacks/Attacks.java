@@ -18,7 +18,7 @@ public final class Attacks {
 
     public static GradientAttack pgd(AttackSettings settings) { return pgd(settings, new ClassLoss.CrossEntropy()); }
 
-    /** PGD with another class loss (for example {@link ClassLoss.TargetLogit}, the embedded Fashion-MNIST default's). */
+    /** PGD with another class loss (for example {@link ClassLoss#margin}, the embedded Fashion-MNIST default's). */
     public static GradientAttack pgd(AttackSettings settings, ClassLoss classLoss) {
         return new GradientAttack("PGD", settings, StepRule.sign(), SearchSpace.pixels(), classLoss, false);
     }

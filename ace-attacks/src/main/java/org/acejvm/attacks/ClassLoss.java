@@ -123,7 +123,8 @@ public sealed interface ClassLoss {
 
         @Override
         public String key() {
-            String k = kappa == Math.rint(kappa) && Math.abs(kappa) < 1e15 ? Long.toString((long) kappa) : Double.toString(kappa);
+            boolean whole = kappa == Math.rint(kappa) && kappa < 1e15;
+            String k = whole ? Long.toString((long) kappa) : Double.toString(kappa);
             return (averaged ? "margin:" : "hinge:") + k;
         }
     }

@@ -32,6 +32,10 @@ final class AttackOptions extends RunOptions {
     }
 
     Attack attack() {
+        if (lossOption != null && (attack == AttackKind.cw || attack == AttackKind.fgsm)) {
+            throw new IllegalArgumentException("--loss applies to --attack pgd and gd; cw uses its hinge (--kappa) and "
+                    + "fgsm cross-entropy");
+        }
         return switch (attack) {
             case pgd -> Attacks.pgd(settings(), classLoss);
             case gd -> Attacks.gd(settings(), classLoss);

@@ -139,6 +139,16 @@ class AceCommandErrorsTest {
         assertThat(errorLine()).contains("--respacing").contains("respacing 50");
     }
 
+    /** A class loss is a choice of PGD and GD only; a bad one names the accepted forms. */
+    @Test void aLossForAnAttackThatHasItsOwnOrAnUnknownLossIsRefused() {
+        assertThat(AceCommand.execute("explain", "--image", imageFile(32).toString(), "--target", "3", "--attack", "cw",
+                "--loss", "margin:5", "--out", dir.toString())).isNotZero();
+        assertThat(errorLine()).contains("--loss").contains("cw");
+        console.resetErr();
+        assertThat(AceCommand.execute("demo", "--loss", "softmax", "--out", dir.toString())).isNotZero();
+        assertThat(errorLine()).contains("--loss").contains("margin:KAPPA").contains("'softmax'");
+    }
+
     @Test void badNumberIsAUsageError() {
         assertThat(AceCommand.execute("demo", "--steps", "many")).isEqualTo(2);
         assertThat(errorLine()).contains("many");

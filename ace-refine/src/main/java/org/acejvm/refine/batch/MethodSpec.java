@@ -38,8 +38,8 @@ import org.acejvm.refine.MaskSettings;
  * @param seed         seed of all noise
  * @param batchSize    images per batch (memory only: results do not depend on it, so it is not part of {@link #attackKey})
  * @param filterSamples noise draws of the filter whose gradients each attack iteration averages (1: the reference)
- * @param classLoss    the class term of pgd and gd ({@link ClassLoss#parse}: ce, the reference's, or logit); cw keeps
- *                     its hinge and fgsm cross-entropy
+ * @param classLoss    the class term of pgd and gd ({@link ClassLoss#parse}: ce, the reference's, margin:KAPPA, logit
+ *                     or probability); cw keeps its hinge and fgsm cross-entropy
  */
 public record MethodSpec(String name, String attack, double kappa, int iterations, double step, double lambda1,
                          double lambda2, Double stopMargin, double fraction, Ablation refinement, MaskSettings mask,
