@@ -30,13 +30,14 @@ public final class EmbeddedDefault {
     public static final String ORACLE_RESOURCE = "/models/fmnist-oracle/model.onnx";
     /**
      * Every setting of the embedded default in one place; the constants below read it. T = 500, respacing 50,
-     * fraction 0.2 (S = 10), PGD 50 x 4/255 with the margin loss (kappa 10) and the gradient averaged over 2 draws of
+     * fraction 0.2 (S = 10), PGD 100 x 4/255 with the margin loss (kappa 10) and the gradient averaged over 2 draws of
      * the filter, mask dilation 3 / threshold 0.3, inpainting from 4 respaced steps (why each differs from the
-     * reference: the constants' comments). Earlier defaults, on explain and evaluate: {@code --loss ce --dilation 5
-     * --threshold 0.15}, before that also {@code --filter-samples 1} (one draw), and with it {@code --fraction 0.1}.
+     * reference: the constants' comments). Earlier defaults, on explain and evaluate: {@code --steps 50}, before
+     * that also {@code --loss ce --dilation 5 --threshold 0.15}, before that also {@code --filter-samples 1} (one
+     * draw), and with it {@code --fraction 0.1}.
      */
-    public static final AcePreset PRESET = new AcePreset("Fashion-MNIST embedded default", 500, 50, 0.2, 50, 4.0 / 255,
-            3, 0.3, 4, 2, ClassLoss.parse(EmbeddedDefault.CLASS_LOSS_KEY));
+    public static final AcePreset PRESET = new AcePreset("Fashion-MNIST embedded default", 500, 50, 0.2,
+            EmbeddedDefault.ITERATIONS, 4.0 / 255, 3, 0.3, 4, 2, ClassLoss.parse(EmbeddedDefault.CLASS_LOSS_KEY));
     public static final int TIMESTEPS = PRESET.timesteps();
     public static final String RESPACING = Integer.toString(PRESET.respacing());
     /**
@@ -103,6 +104,15 @@ public final class EmbeddedDefault {
      * flip. The same loss screened in PyTorch on 32 other images: {@code results/attack-loss-levers/}.
      */
     public static final ClassLoss CLASS_LOSS = PRESET.classLoss();
+
+    /**
+     * Attack iterations: 100, twice the reference's 50. With the margin loss the target's lead is held at 10 while
+     * the l1 weight goes on pruning the change the lead does not need: on the 32 images of {@code ace evaluate
+     * --count 16 --seed 0 / 1} the mean change fell from 0.0796 to 0.0674 with 100 iterations and the oracle read 25
+     * of 32 as the target (26 at 50), all flipped. Cross-entropy lost agreement with 100 iterations, because nothing
+     * held the lead. Costs twice the attack's time. A constant, for the command line's help.
+     */
+    public static final int ITERATIONS = 100;
 
     /** {@link #CLASS_LOSS} as --loss takes it (a constant, for the command line's help). */
     public static final String CLASS_LOSS_KEY = "margin:10";

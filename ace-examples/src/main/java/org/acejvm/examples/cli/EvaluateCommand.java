@@ -246,7 +246,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         run.useDefaults(preset.step(), RunOptions.DEFAULT_BATCH, preset.inpaintingStart(), preset.filterSamples(),
-                preset.classLoss());
+                preset.classLoss(), preset.iterations());
         EnumSet<EvaluationMethod> set = EnumSet.noneOf(EvaluationMethod.class);
         for (String s : methods) {
             if (LatentMethods.NAMES.stream().anyMatch(s.strip()::equalsIgnoreCase)) {

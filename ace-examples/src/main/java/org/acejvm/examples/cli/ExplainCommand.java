@@ -214,7 +214,8 @@ public final class ExplainCommand implements Callable<Integer> {
         run.useDefaults(embedded ? EmbeddedDefault.ATTACK_STEP : org.acejvm.attacks.AttackSettings.REFERENCE_STEP,
                 RunOptions.DEFAULT_BATCH, embeddedDepth ? EmbeddedDefault.INPAINT_STEPS : null,
                 embeddedDepth ? EmbeddedDefault.FILTER_SAMPLES : 1,
-                embeddedDepth ? EmbeddedDefault.CLASS_LOSS : new org.acejvm.attacks.ClassLoss.CrossEntropy());
+                embeddedDepth ? EmbeddedDefault.CLASS_LOSS : new org.acejvm.attacks.ClassLoss.CrossEntropy(),
+                embeddedDepth ? EmbeddedDefault.ITERATIONS : org.acejvm.attacks.AttackSettings.REFERENCE_ITERATIONS);
         return run.inpainting(Explainer.builder(classifier).attack(run.attack()).diffusion(diffusion, fraction)).mask(mask())
                 .batchSize(run.batchSize).seed(run.seed).method("ACE-" + run.distance).build();
     }

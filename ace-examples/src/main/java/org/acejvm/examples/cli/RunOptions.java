@@ -16,8 +16,13 @@ class RunOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of all noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--steps", defaultValue = "50", description = "Attack iterations per image (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", description = "Attack iterations per image (default: 100 with the embedded models and "
+            + "their --fraction, where the margin loss holds the target's lead while the l1 weight prunes the change; "
+            + "50, the reference's, otherwise).")
+    Integer stepsOption;
+
+    /** The attack iterations in use: --steps, or the command's default set by {@link #useDefaults}. */
+    int steps = AttackSettings.REFERENCE_ITERATIONS;
 
     @Option(names = "--lambda", defaultValue = "0.001", description = "Weight of the distance term (the l1 distance's in evaluate; default: ${DEFAULT-VALUE}).")
     double lambda;
@@ -95,11 +100,12 @@ class RunOptions {
 
     /**
      * Resolves the options whose default depends on the command ({@code step}, {@code batch}, {@code inpaint},
-     * {@code draws} and {@code loss} apply where --step-size, --batch-size, --inpaint-steps, --filter-samples and
-     * --loss are not given; {@code inpaint} null: the filter's S) and checks the options shared by every command.
-     * Every command calls this before it builds an attack.
+     * {@code draws}, {@code loss} and {@code iterations} apply where --step-size, --batch-size, --inpaint-steps,
+     * --filter-samples, --loss and --steps are not given; {@code inpaint} null: the filter's S) and checks the options
+     * shared by every command. Every command calls this before it builds an attack.
      */
-    void useDefaults(double step, int batch, Integer inpaint, int draws, ClassLoss loss) {
+    void useDefaults(double step, int batch, Integer inpaint, int draws, ClassLoss loss, int iterations) {
+        steps = stepsOption != null ? stepsOption : iterations;
         try {
             classLoss = lossOption != null ? ClassLoss.parse(lossOption) : loss;
         } catch (org.acejvm.core.InvalidInputException e) {

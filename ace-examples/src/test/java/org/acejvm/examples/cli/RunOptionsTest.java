@@ -27,7 +27,7 @@ class RunOptionsTest {
 
     @Test void theCommandsDefaultsApplyWhenNotGiven() {
         RunOptions r = parse();
-        r.useDefaults(0.25, 16, 4, 2, MARGIN);
+        r.useDefaults(0.25, 16, 4, 2, MARGIN, 100);
         assertThat(r.stepSize).isEqualTo(0.25);
         assertThat(r.batchSize).isEqualTo(16);
         assertThat(r.settings(0.001, 0).step()).isEqualTo(0.25);
@@ -35,20 +35,24 @@ class RunOptionsTest {
         assertThat(r.filterSamples).isEqualTo(2);
         assertThat(r.settings(0.001, 0).filterSamples()).isEqualTo(2);
         assertThat(r.classLoss).isEqualTo(MARGIN);
+        assertThat(r.steps).isEqualTo(100);
+        assertThat(r.settings(0.001, 0).iterations()).isEqualTo(100);
         RunOptions own = parse();
-        own.useDefaults(0.25, 16, null, 1, CE); // your own models: the filter's S, one filter draw
+        own.useDefaults(0.25, 16, null, 1, CE, 50); // your own models: the filter's S, one filter draw
         assertThat(own.inpaintSteps).isNull();
         assertThat(own.settings(0.001, 0).filterSamples()).isEqualTo(1);
         assertThat(own.classLoss).isEqualTo(CE);
+        assertThat(own.steps).isEqualTo(50);
     }
 
     @Test void givenValuesWin() {
         RunOptions r = parse("--step-size", "0.5", "--batch-size", "3", "--inpaint-steps", "5", "--filter-samples", "1",
-                "--loss", "ce");
-        r.useDefaults(0.25, 16, 4, 2, MARGIN);
+                "--loss", "ce", "--steps", "7");
+        r.useDefaults(0.25, 16, 4, 2, MARGIN, 100);
         assertThat(r.classLoss).isEqualTo(CE);
+        assertThat(r.steps).isEqualTo(7);
         RunOptions m = parse("--loss", "margin:2.5");
-        m.useDefaults(0.25, 16, 4, 2, CE);
+        m.useDefaults(0.25, 16, 4, 2, CE, 50);
         assertThat(m.classLoss).isEqualTo(ClassLoss.margin(2.5));
         assertThat(r.filterSamples).isEqualTo(1);
         assertThat(r.stepSize).isEqualTo(0.5);
@@ -57,12 +61,12 @@ class RunOptionsTest {
     }
 
     @Test void badValuesAreNamed() {
-        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--batch-size");
-        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--step-size");
-        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--steps");
-        assertThatThrownBy(() -> parse("--inpaint-steps", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--inpaint-steps");
-        assertThatThrownBy(() -> parse("--filter-samples", "0").useDefaults(0.25, 16, 4, 2, MARGIN)).hasMessageContaining("--filter-samples");
-        assertThatThrownBy(() -> parse("--loss", "hinge").useDefaults(0.25, 16, 4, 2, MARGIN))
+        assertThatThrownBy(() -> parse("--batch-size", "0").useDefaults(0.25, 16, 4, 2, MARGIN, 100)).hasMessageContaining("--batch-size");
+        assertThatThrownBy(() -> parse("--step-size", "-1").useDefaults(0.25, 16, 4, 2, MARGIN, 100)).hasMessageContaining("--step-size");
+        assertThatThrownBy(() -> parse("--steps", "0").useDefaults(0.25, 16, 4, 2, MARGIN, 100)).hasMessageContaining("--steps");
+        assertThatThrownBy(() -> parse("--inpaint-steps", "0").useDefaults(0.25, 16, 4, 2, MARGIN, 100)).hasMessageContaining("--inpaint-steps");
+        assertThatThrownBy(() -> parse("--filter-samples", "0").useDefaults(0.25, 16, 4, 2, MARGIN, 100)).hasMessageContaining("--filter-samples");
+        assertThatThrownBy(() -> parse("--loss", "hinge").useDefaults(0.25, 16, 4, 2, MARGIN, 100))
                 .hasMessageContaining("--loss").hasMessageContaining("margin:KAPPA").hasMessageContaining("'hinge'");
     }
 

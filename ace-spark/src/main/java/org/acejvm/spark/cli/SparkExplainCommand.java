@@ -61,7 +61,8 @@ public final class SparkExplainCommand implements Callable<Integer> {
     @Option(names = "--settings", description = "A method file (key=value lines, as `ace calibrate` writes) instead of --method.")
     Path settings;
 
-    @Option(names = "--iterations", defaultValue = "50", description = "Attack iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", defaultValue = "" + EmbeddedDefault.ITERATIONS,
+            description = "Attack iterations (default: ${DEFAULT-VALUE}, the embedded default's).")
     int iterations;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of all noise (default: ${DEFAULT-VALUE}).")
