@@ -107,9 +107,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     private double fraction;
 
     @Option(names = "--preset", defaultValue = "embedded", description = "The settings the other options start from: "
-            + "'embedded' (the embedded default: fraction 0.2, PGD step 4/255 with the margin loss, 2 filter draws per "
+            + "'embedded' (the embedded default: fraction 0.2, PGD 100 x 4/255 with the margin loss, 2 filter draws per "
             + "iteration, mask dilation 3 / threshold 0.3, inpainting from 4 respaced steps) or 'reference' (the published ACE settings on "
-            + "this schedule: fraction 0.1, step 1/255, cross-entropy, 1 draw, dilation 15, inpainting from the filter's "
+            + "this schedule: fraction 0.1, PGD 50 x 1/255, cross-entropy, 1 draw, dilation 15, inpainting from the filter's "
             + "S = 5). Options given explicitly win (default: ${DEFAULT-VALUE}).")
     String presetName;
 
