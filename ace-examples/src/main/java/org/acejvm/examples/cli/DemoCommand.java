@@ -53,8 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, got " + count);
-        run.useDefaults(EmbeddedDefault.ATTACK_STEP, DEMO_BATCH, EmbeddedDefault.INPAINT_STEPS, EmbeddedDefault.FILTER_SAMPLES,
-                EmbeddedDefault.CLASS_LOSS, EmbeddedDefault.ITERATIONS);
+        run.useDefaults(EmbeddedDefault.PRESET, DEMO_BATCH);
         Backends.logOnce();
         SameDiffClassifier classifier = EmbeddedDefault.classifier();
         DiffusionModel diffusion = EmbeddedDefault.diffusionModel();

@@ -108,9 +108,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--preset", defaultValue = "embedded", description = "The settings the other options start from: "
             + "'embedded' (the embedded default: fraction 0.2, PGD 100 x 4/255 with the margin loss, 2 filter draws per "
-            + "iteration, mask dilation 3 / threshold 0.3, inpainting from 4 respaced steps) or 'reference' (the published ACE settings on "
-            + "this schedule: fraction 0.1, PGD 50 x 1/255, cross-entropy, 1 draw, dilation 15, inpainting from the filter's "
-            + "S = 5). Options given explicitly win (default: ${DEFAULT-VALUE}).")
+            + "iteration, mask dilation 3 / threshold 0.3, inpainting from 4 respaced steps) or 'reference' (the "
+            + "published ACE settings on this schedule: fraction 0.1, PGD 50 x 1/255, cross-entropy, 1 draw, dilation "
+            + "15, inpainting from the filter's S = 5). Options given explicitly win (default: ${DEFAULT-VALUE}).")
     String presetName;
 
     private AcePreset preset;
@@ -245,8 +245,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        run.useDefaults(preset.step(), RunOptions.DEFAULT_BATCH, preset.inpaintingStart(), preset.filterSamples(),
-                preset.classLoss(), preset.iterations());
+        run.useDefaults(preset, RunOptions.DEFAULT_BATCH);
         EnumSet<EvaluationMethod> set = EnumSet.noneOf(EvaluationMethod.class);
         for (String s : methods) {
             if (LatentMethods.NAMES.stream().anyMatch(s.strip()::equalsIgnoreCase)) {

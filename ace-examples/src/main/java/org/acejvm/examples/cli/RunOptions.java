@@ -4,8 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.acejvm.attacks.AttackSettings;
 import org.acejvm.attacks.ClassLoss;
-import org.acejvm.examples.EmbeddedDefault;
 import org.acejvm.core.InvalidInputException;
+import org.acejvm.examples.EmbeddedDefault;
+import org.acejvm.refine.AcePreset;
 import org.acejvm.refine.Explainer;
 import org.acejvm.refine.batch.MethodSpec;
 import picocli.CommandLine.Option;
@@ -99,16 +100,22 @@ class RunOptions {
     }
 
     /**
-     * Resolves the options whose default depends on the command ({@code step}, {@code batch}, {@code inpaint},
-     * {@code draws}, {@code loss} and {@code iterations} apply where --step-size, --batch-size, --inpaint-steps,
-     * --filter-samples, --loss and --steps are not given; {@code inpaint} null: the filter's S) and checks the options
-     * shared by every command. Every command calls this before it builds an attack.
+     * Resolves the options whose default depends on the command: where --step-size, --batch-size, --inpaint-steps,
+     * --filter-samples, --loss and --steps are not given, {@code preset}'s step, {@code batch}, the preset's inpainting
+     * start (null: the filter's S), filter draws, class loss and iterations apply; then checks the options shared by
+     * every command. Every command calls this (or the form below) before it builds an attack.
      */
+    void useDefaults(AcePreset preset, int batch) {
+        useDefaults(preset.step(), batch, preset.inpaintingStart(), preset.filterSamples(), preset.classLoss(),
+                preset.iterations());
+    }
+
+    /** {@link #useDefaults(AcePreset, int)} with each default given on its own (explain mixes two presets' values). */
     void useDefaults(double step, int batch, Integer inpaint, int draws, ClassLoss loss, int iterations) {
         steps = stepsOption != null ? stepsOption : iterations;
         try {
             classLoss = lossOption != null ? ClassLoss.parse(lossOption) : loss;
-        } catch (org.acejvm.core.InvalidInputException e) {
+        } catch (InvalidInputException e) {
             throw new IllegalArgumentException("--loss: " + e.getMessage());
         }
         stepSize = stepSizeOption != null ? stepSizeOption : step;
