@@ -1,6 +1,7 @@
 package org.acejvm.examples.evaluate;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +9,12 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.acejvm.attacks.Targets;
 import org.acejvm.core.DifferentiableClassifier;
+import org.acejvm.core.result.Explanation;
+import org.acejvm.core.result.ImageData;
 import org.acejvm.diffusion.DiffusionModel;
 import org.acejvm.refine.Ablation;
+import org.acejvm.refine.MaskSettings;
+import org.acejvm.refine.Masks;
 import org.acejvm.refine.batch.BatchRunner;
 import org.acejvm.refine.batch.MethodSpec;
 import org.acejvm.refine.batch.ResultStore;
@@ -21,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Runs a set of methods over the same images, each stored in its own {@link ResultStore} folder, sharing work: the
  * filtered methods with the same attack ({@link MethodSpec#attackKey}) share one stored attack run (their Pre-CE
  * form, in the folder the caller names), and each refined method refines those pre-explanations (seconds, so a
- * changed refinement setting re-runs only the refinements). A method's time counts its attack in full.
+ * changed refinement or mask setting re-runs only the refinements). A method's time counts its attack in full.
  *
  * @param dir        where the folders go
  * @param resume     keep what earlier runs with the same settings stored (else a folder with results is refused,
@@ -41,7 +46,8 @@ public record Evaluation(DifferentiableClassifier classifier, DiffusionModel dif
         for (MethodSpec spec : specs) {
             StoredRun pre = attacks.computeIfAbsent(spec.attackKey(),
                     k -> attack(spec, attackFolder.apply(spec), images, ids, targets));
-            out.put(spec.name(), spec.refinement() == Ablation.PRE_CE ? pre : refine(spec, pre, images));
+            out.put(spec.name(), spec.refinement() == Ablation.PRE_CE ? withMasks(pre, spec.mask(), images)
+                    : refine(spec, pre, images));
         }
         return out;
     }
@@ -49,7 +55,9 @@ public record Evaluation(DifferentiableClassifier classifier, DiffusionModel dif
     /** The spec's attack alone (its Pre-CE form when it runs through the filter), stored in {@code folder}. */
     private StoredRun attack(MethodSpec spec, String folder, INDArray images, long[] ids, Targets targets) {
         MethodSpec stage = spec.filtered() ? spec.attackStage(folder) : spec;
-        ResultStore store = ResultStore.open(dir.resolve(folder), stage.toText() + recorded, mode());
+        // runs before the mask was left out of the attack's settings recorded it: the same attacks
+        ResultStore store = ResultStore.open(dir.resolve(folder), stage.attackStageText() + recorded, mode(),
+                MethodSpec::withoutMask);
         String label = spec.filtered() ? "attack through the filter for " + folder : spec.name();
         return BatchRunner.explain(label, stage.explainer(classifier, diffusion), images, ids, targets,
                 BatchRunner.Sink.of(store), progress.get());
@@ -65,6 +73,25 @@ public record Evaluation(DifferentiableClassifier classifier, DiffusionModel dif
         StoredRun refined = BatchRunner.refine(spec.name() + ": refining", spec.explainer(classifier, diffusion), images,
                 pre.explanations(), BatchRunner.Sink.of(store), progress.get());
         return new StoredRun(refined.explanations(), pre.nanos() + refined.nanos());
+    }
+
+    /**
+     * The stored attacks with the masks of this run's settings (shown for Pre-CE and plain PGD, and what their "change
+     * outside the mask" is measured against): a stored attack carries the mask of the run that made it.
+     */
+    static StoredRun withMasks(StoredRun attacks, MaskSettings mask, INDArray images) {
+        List<Explanation> stored = attacks.explanations();
+        if (stored.isEmpty()) return attacks;
+        INDArray edited = Masks.keep(images, ImageData.stack(stored.stream().map(Explanation::preExplanation).toList()), mask)
+                .rsub(1.0);
+        List<Explanation> out = new ArrayList<>(stored.size());
+        for (int i = 0; i < stored.size(); i++) {
+            Explanation e = stored.get(i);
+            out.add(new Explanation(e.sampleId(), e.variant(), e.method(), e.source(), e.target(), e.preExplanation(),
+                    e.explanation(), ImageData.row(edited, i), e.noisyStart(), e.before(), e.afterAttack(), e.after(),
+                    e.attackSuccess(), e.success(), e.iterations(), e.nanos()));
+        }
+        return new StoredRun(out, attacks.nanos());
     }
 
     private ResultStore.Mode mode() {

@@ -257,6 +257,23 @@ class EvaluateCommandTest {
                 .isNotEqualTo(refined.stream().map(l -> ExplanationJson.fromJson(l).explanation()).toList());
         assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("inpaint-steps=2");
         assertThat(Files.readString(ev.resolve("table.md"))).contains("ACE-l1 and ACE-l2 inpaint from 2 of the 50 respaced steps");
+
+        // another mask: an attack does not depend on it, so the attacks are kept (also those of a run that recorded
+        // the mask with them) and only ACE-l1 is refined again, with the new mask
+        Path attackSettings = ev.resolve("Pre-CE/settings.txt");
+        assertThat(Files.readString(attackSettings)).doesNotContain("mask=");
+        Files.writeString(attackSettings, Files.readString(attackSettings).replace("inpaint-steps=", "mask=5,0.15\ninpaint-steps="));
+        console.resetErr();
+        assertThat(AceCommand.execute(concat(common, "--resume", "--inpaint-steps", "2", "--dilation", "7", "--threshold", "0.5")))
+                .as(console.err()).isZero();
+        log = console.err();
+        assertThat(log).contains("attack through the filter for Pre-CE: 0 of 3 images to do, 3 resumed")
+                .contains("plain-PGD: 0 of 3 images to do, 3 resumed").contains("ACE-l1: refining: 3 of 3 images to do");
+        assertThat(Files.readAllLines(ev.resolve("Pre-CE/results.jsonl"))).isEqualTo(attacks);
+        assertThat(Files.readString(ev.resolve("ACE-l1/settings.txt"))).contains("mask=7,0.5");
+        List<Explanation> remasked = ExplanationJson.readLines(ev.resolve("ACE-l1/results.jsonl"));
+        assertThat(remasked.get(0).preExplanation()).isEqualTo(again.get(0).preExplanation());
+        assertThat(remasked.stream().map(Explanation::mask).toList()).isNotEqualTo(again.stream().map(Explanation::mask).toList());
     }
 
     /** Results are never deleted by accident: a second run into the same folder needs --resume or --overwrite. */

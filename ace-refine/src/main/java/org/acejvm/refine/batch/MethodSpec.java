@@ -179,6 +179,16 @@ public record MethodSpec(String name, String attack, double kappa, int iteration
         return text(m);
     }
 
+    /**
+     * What a stored attack stage records: {@link #toText()} without the mask, which the attack does not depend on (each
+     * run makes the masks of the stored attacks again with its own settings), so that a run with another mask keeps
+     * the stored attacks.
+     */
+    public String attackStageText() { return withoutMask(toText()); }
+
+    /** {@code text} without its {@code mask=} line: how a stored attack's recorded settings are compared. */
+    public static String withoutMask(String text) { return text.replaceAll("(?m)^mask=[^\n]*\n", ""); }
+
     /** The specification as {@code key=value} lines (batch size excluded: results do not depend on it). */
     public String toText() {
         Map<String, String> m = fields();

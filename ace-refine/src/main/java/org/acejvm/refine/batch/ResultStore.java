@@ -15,6 +15,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.acejvm.core.Checks;
 import org.acejvm.core.InvalidInputException;
 import org.acejvm.core.result.Explanation;
 import org.acejvm.core.result.ExplanationJson;
@@ -67,6 +69,15 @@ public final class ResultStore {
      * changes whenever the results would).
      */
     public static ResultStore open(Path dir, String settings, Mode mode) {
+        return open(dir, settings, mode, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #open(Path, String, Mode)}, where recorded settings that {@code canonical} maps to {@code settings}
+     * count as the same: for a setting that earlier runs recorded but that does not change these results.
+     */
+    public static ResultStore open(Path dir, String settings, Mode mode, UnaryOperator<String> canonical) {
+        Checks.notNull(canonical, "canonical");
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(RESULTS);
@@ -77,7 +88,7 @@ public final class ResultStore {
             boolean hasResults = Files.exists(file) && Files.size(file) > 0;
             String recorded = Files.exists(settingsFile) ? Files.readString(settingsFile, StandardCharsets.UTF_8) : null;
             // an older run may have kept its settings only in a parent folder: unrecorded settings do not conflict
-            boolean conflict = hasResults && recorded != null && !recorded.equals(settings);
+            boolean conflict = hasResults && recorded != null && !canonical.apply(recorded).equals(settings);
             String aside = null;
             if (hasResults) {
                 switch (mode) {

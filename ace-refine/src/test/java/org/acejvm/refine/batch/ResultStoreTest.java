@@ -80,6 +80,20 @@ class ResultStoreTest {
         assertThat(ResultStore.open(dir, "a=2\n", ResultStore.Mode.OVERWRITE).all()).isEmpty();
     }
 
+    /** A setting recorded by older runs that does not change these results: mapped away, the results are kept. */
+    @Test
+    void recordedSettingsAreComparedInTheirCanonicalForm() throws Exception {
+        ResultStore.open(dir, "a=1\nmask=5,0.15\nb=2\n", ResultStore.Mode.NEW).append(List.of(explanation(1, 0.5f)));
+        assertThatThrownBy(() -> ResultStore.open(dir, "a=1\nb=2\n", ResultStore.Mode.RESUME))
+                .isInstanceOf(ResultStore.ConflictException.class).hasMessageContaining("other settings");
+        ResultStore kept = ResultStore.open(dir, "a=1\nb=2\n", ResultStore.Mode.RESUME, MethodSpec::withoutMask);
+        assertThat(kept.get(1)).isNotNull();
+        assertThat(Files.readString(dir.resolve(ResultStore.SETTINGS))).isEqualTo("a=1\nb=2\n");
+        // the canonical form does not hide a setting that does change the results
+        assertThatThrownBy(() -> ResultStore.open(dir, "a=2\nb=2\n", ResultStore.Mode.RESUME, MethodSpec::withoutMask))
+                .isInstanceOf(ResultStore.ConflictException.class);
+    }
+
     @Test
     void linksAreRefused() throws Exception {
         Path target = Files.createTempFile("elsewhere", ".jsonl");
