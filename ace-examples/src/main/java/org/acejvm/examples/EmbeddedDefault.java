@@ -101,7 +101,8 @@ public final class EmbeddedDefault {
      * the independent oracle reads 26 of 32 counterfactuals as the target (81%) against 20 of 32 (62.5%) with
      * cross-entropy, all flipped, at a larger mean change (0.080 against 0.048), both at 50 iterations; plain PGD
      * with the margin loss 2 of 32. With {@link #ITERATIONS} = 100 the change falls to 0.0674 (25 of 32 agree).
-     * Margin 20 with l1 weight 0.004 (smaller change, 0.051) agreed no more often than cross-entropy and lost 1 flip. The same loss screened in PyTorch on 32 other images: {@code results/attack-loss-levers/}.
+     * Margin 20 with l1 weight 0.004 (smaller change, 0.051) agreed no more often than cross-entropy and lost 1
+     * flip. The same loss screened in PyTorch on 32 other images: {@code results/attack-loss-levers/}.
      */
     public static final ClassLoss CLASS_LOSS = PRESET.classLoss();
 

@@ -190,7 +190,7 @@ public final class Explainer {
         long start = System.nanoTime();
         if (session == null) session = attack.prepare(classifier, filter);
         AttackResult a = session.run(images, targets, ids, noiseFor(variant), e -> events.onIteration(variant, e));
-        INDArray edited = Masks.keep(images, a.adversarial(), refiner.maskSettings()).rsub(1.0);
+        INDArray edited = Masks.changed(images, a.adversarial(), refiner.maskSettings());
         long nanos = (System.nanoTime() - start) / ids.length;
         List<Explanation> out = new ArrayList<>(ids.length);
         for (int i = 0; i < ids.length; i++) {

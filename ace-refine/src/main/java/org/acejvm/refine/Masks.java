@@ -71,6 +71,14 @@ public final class Masks {
         return Nd4j.create(out, s.clone(), DataType.FLOAT);
     }
 
+    /**
+     * The region a refinement may change, {@code 1 - keep(...)}, [N, 1, H, W] in {0, 1}; 1 = changed: the mask an
+     * {@code Explanation} carries.
+     */
+    public static INDArray changed(INDArray original, INDArray preExplanation, MaskSettings settings) {
+        return keep(original, preExplanation, settings).rsub(1.0);
+    }
+
     /** {@code keep = dilate(difference(x, pre)) < threshold}, [N, 1, H, W] in {0, 1}; 1 = keep the original pixel. */
     public static INDArray keep(INDArray original, INDArray preExplanation, MaskSettings settings) {
         Checks.notNull(settings, "settings");

@@ -82,8 +82,8 @@ public record Evaluation(DifferentiableClassifier classifier, DiffusionModel dif
     static StoredRun withMasks(StoredRun attacks, MaskSettings mask, INDArray images) {
         List<Explanation> stored = attacks.explanations();
         if (stored.isEmpty()) return attacks;
-        INDArray edited = Masks.keep(images, ImageData.stack(stored.stream().map(Explanation::preExplanation).toList()), mask)
-                .rsub(1.0);
+        INDArray edited = Masks.changed(images, ImageData.stack(stored.stream().map(Explanation::preExplanation).toList()),
+                mask);
         List<Explanation> out = new ArrayList<>(stored.size());
         for (int i = 0; i < stored.size(); i++) {
             Explanation e = stored.get(i);
