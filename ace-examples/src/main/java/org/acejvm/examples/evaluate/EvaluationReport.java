@@ -34,9 +34,11 @@ public final class EvaluationReport {
         Map<String, Cout.Curve> curves = new LinkedHashMap<>();
         List<String> locality = new ArrayList<>();
         List<String> oracleNote = new ArrayList<>();
+        Map<String, boolean[]> agreements = new LinkedHashMap<>();
         for (Map.Entry<String, List<Explanation>> m : results.entrySet()) {
             MethodMetrics metrics = new MethodMetrics(m.getKey(), features, classifier, seed).withOracle(oracle);
-            accumulate(metrics, m.getValue(), images, originalFeatures);
+            boolean[] agrees = accumulate(metrics, m.getValue(), images, originalFeatures);
+            if (agrees != null) agreements.put(m.getKey(), agrees);
             metrics.addTime(nanos.get(m.getKey()));
             MethodResult r = metrics.result();
             table.row(r);
@@ -53,7 +55,7 @@ public final class EvaluationReport {
                     + String.join(", ", oracleNote) + " (a change that fools only the explained classifier is adversarial, "
                     + "not semantic)");
         }
-        pairTable(table, results);
+        pairTable(table, results, agreements);
         table.note("change outside the mask", outsideMask(results, images));
         table.note("where it changed", "share of the pixels changed by more than 1/255 / share of the change carried "
                 + "by the 10% most-changed pixels, over all images: " + String.join(", ", locality)
@@ -61,39 +63,67 @@ public final class EvaluationReport {
         return curves;
     }
 
-    /** Feeds a method's explanations to its metrics, 64 at a time (explanations are in image order). */
-    private static void accumulate(MethodMetrics metrics, List<Explanation> list, INDArray images, INDArray originalFeatures) {
+    /**
+     * Feeds a method's explanations to its metrics, 64 at a time (explanations are in image order); returns, per
+     * explanation, whether the oracle agrees (null without an oracle).
+     */
+    private static boolean[] accumulate(MethodMetrics metrics, List<Explanation> list, INDArray images,
+                                        INDArray originalFeatures) {
+        boolean[] agrees = new boolean[list.size()];
+        boolean judged = false;
         for (int from = 0; from < list.size(); from += 64) {
             int to = Math.min(list.size(), from + 64);
             List<Explanation> batch = list.subList(from, to);
             int[] predicted = batch.stream().mapToInt(e -> e.after().predicted()).toArray();
             int[] sources = batch.stream().mapToInt(Explanation::source).toArray();
             int[] targets = batch.stream().mapToInt(Explanation::target).toArray();
-            metrics.add(images.get(NDArrayIndex.interval(from, to)), originalFeatures.get(NDArrayIndex.interval(from, to)),
+            boolean[] batchAgrees = metrics.add(images.get(NDArrayIndex.interval(from, to)),
+                    originalFeatures.get(NDArrayIndex.interval(from, to)),
                     ImageData.stack(batch.stream().map(Explanation::explanation).toList()), predicted, sources, targets);
+            if (batchAgrees != null) {
+                judged = true;
+                System.arraycopy(batchAgrees, 0, agrees, from, batchAgrees.length);
+            }
         }
+        return judged ? agrees : null;
     }
 
     /**
-     * The flip rate of each method per class pair (the pairs of the first method's explanations, most frequent first;
-     * every method explains the same images toward the same targets).
+     * The flip rate of each method per class pair and, where an oracle judged them, its agreement with the pair's
+     * successful counterfactuals (the pairs of the first method's explanations, most frequent first; every method
+     * explains the same images toward the same targets).
      */
-    private static void pairTable(EvaluationTable table, Map<String, List<Explanation>> results) {
+    private static void pairTable(EvaluationTable table, Map<String, List<Explanation>> results,
+                                  Map<String, boolean[]> agreements) {
         List<String> names = new ArrayList<>(results.keySet());
-        Map<String, long[]> counts = new LinkedHashMap<>(); // pair -> [images, successes per method...]
-        for (Explanation e : results.get(names.get(0))) counts.computeIfAbsent(pairName(e), k -> new long[1 + names.size()])[0]++;
-        for (int m = 0; m < names.size(); m++) {
-            for (Explanation e : results.get(names.get(m))) {
+        int n = names.size();
+        Map<String, long[]> counts = new LinkedHashMap<>(); // pair -> [images, successes per method, agreements per method]
+        for (Explanation e : results.get(names.get(0))) counts.computeIfAbsent(pairName(e), k -> new long[1 + 2 * n])[0]++;
+        for (int m = 0; m < n; m++) {
+            List<Explanation> list = results.get(names.get(m));
+            boolean[] agrees = agreements.get(names.get(m));
+            for (int i = 0; i < list.size(); i++) {
+                Explanation e = list.get(i);
                 long[] c = counts.get(pairName(e));
-                if (c != null && e.success()) c[1 + m]++;
+                if (c == null || !e.success()) continue;
+                c[1 + m]++;
+                if (agrees != null && agrees[i]) c[1 + n + m]++;
             }
         }
+        boolean oracle = agreements.size() == n;
         List<EvaluationTable.PairRow> rows = new ArrayList<>();
         counts.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).forEach(en -> {
             long[] c = en.getValue();
             List<MetricValue> rates = new ArrayList<>();
-            for (int m = 0; m < names.size(); m++) rates.add(MetricValue.of((double) c[1 + m] / c[0], c[0]));
-            rows.add(new EvaluationTable.PairRow(en.getKey(), c[0], rates));
+            List<MetricValue> agreed = new ArrayList<>();
+            for (int m = 0; m < n; m++) {
+                rates.add(MetricValue.of((double) c[1 + m] / c[0], c[0]));
+                if (oracle) {
+                    agreed.add(c[1 + m] == 0 ? MetricValue.undefined("no successful counterfactuals", 0)
+                            : MetricValue.of((double) c[1 + n + m] / c[1 + m], c[1 + m]));
+                }
+            }
+            rows.add(new EvaluationTable.PairRow(en.getKey(), c[0], rates, agreed));
         });
         table.pairRows(names, rows);
     }

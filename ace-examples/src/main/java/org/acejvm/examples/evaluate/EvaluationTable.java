@@ -27,8 +27,21 @@ public final class EvaluationTable {
     public record LambdaRow(double lambda, long images, MetricValue flipRate, MetricValue preFlipRate,
                             MetricValue secondsPerImage) {}
 
-    /** One class pair (source -> target) of the per-pair table: its image count and each method's flip rate. */
-    public record PairRow(String pair, long images, List<MetricValue> flipRates) {}
+    /**
+     * One class pair (source -> target) of the per-pair table: its image count, each method's flip rate and, when an
+     * oracle judged them, each method's oracle agreement over the pair's successful counterfactuals (else empty).
+     */
+    public record PairRow(String pair, long images, List<MetricValue> flipRates, List<MetricValue> oracleAgreements) {
+        public PairRow {
+            flipRates = List.copyOf(flipRates);
+            oracleAgreements = List.copyOf(oracleAgreements);
+        }
+
+        /** A row without an oracle's verdict. */
+        public PairRow(String pair, long images, List<MetricValue> flipRates) {
+            this(pair, images, flipRates, List.of());
+        }
+    }
 
     private record Column(String header, Function<MethodResult, MetricValue> value, DoubleFunction<String> format) {}
 
@@ -88,7 +101,10 @@ public final class EvaluationTable {
         return this;
     }
 
-    /** The flip rate of each method per class pair; {@code methods} names the rate columns of every row. */
+    /**
+     * The flip rate (and oracle agreement, when the rows carry it) of each method per class pair; {@code methods}
+     * names the rate columns of every row.
+     */
     public EvaluationTable pairRows(List<String> methods, List<PairRow> pairs) {
         Checks.notNull(methods, "methods");
         Checks.notNull(pairs, "pairs");
@@ -96,6 +112,10 @@ public final class EvaluationTable {
             if (r.flipRates().size() != methods.size()) {
                 throw new IllegalArgumentException("pair " + r.pair() + ": " + r.flipRates().size() + " flip rates for "
                         + methods.size() + " methods");
+            }
+            if (!r.oracleAgreements().isEmpty() && r.oracleAgreements().size() != methods.size()) {
+                throw new IllegalArgumentException("pair " + r.pair() + ": " + r.oracleAgreements().size()
+                        + " oracle agreements for " + methods.size() + " methods");
             }
         }
         pairMethods.clear();
@@ -156,19 +176,39 @@ public final class EvaluationTable {
         return out;
     }
 
-    private static final String PAIR_TITLE = "Flip rate (%) per class pair (source -> target)";
+    private boolean pairOracle() {
+        return pairRows.stream().anyMatch(r -> !r.oracleAgreements().isEmpty());
+    }
 
+    private String pairTitle() {
+        return pairOracle() ? "Flip rate and oracle agreement (%) per class pair (source -> target)"
+                : "Flip rate (%) per class pair (source -> target)";
+    }
+
+    /** "pair | images | <method>..." without an oracle; with one, "FR <method>..." then "oracle agrees <method>...". */
     private List<String> pairHeaders() {
         List<String> h = new ArrayList<>(List.of("pair", "images"));
-        h.addAll(pairMethods);
+        if (!pairOracle()) {
+            h.addAll(pairMethods);
+            return h;
+        }
+        for (String m : pairMethods) h.add("FR " + m);
+        for (String m : pairMethods) h.add("oracle agrees " + m);
         return h;
     }
 
     private List<List<String>> pairCells(Footnotes fn) {
+        boolean oracle = pairOracle();
         List<List<String>> out = new ArrayList<>();
         for (PairRow r : pairRows) {
             List<String> line = new ArrayList<>(List.of(r.pair(), Long.toString(r.images())));
             for (MetricValue v : r.flipRates()) line.add(fn.cell(v, x -> String.format(Locale.ROOT, "%.1f", 100 * x)));
+            if (oracle) {
+                for (int m = 0; m < pairMethods.size(); m++) {
+                    line.add(r.oracleAgreements().isEmpty() ? "-"
+                            : fn.cell(r.oracleAgreements().get(m), x -> String.format(Locale.ROOT, "%.1f", 100 * x)));
+                }
+            }
             out.add(line);
         }
         return out;
@@ -185,7 +225,7 @@ public final class EvaluationTable {
         sb.append('\n');
         appendMarkdownTable(sb, headers(), cells(fn));
         if (!pairRows.isEmpty()) {
-            sb.append("\n## ").append(PAIR_TITLE).append("\n\n");
+            sb.append("\n## ").append(pairTitle()).append("\n\n");
             appendMarkdownTable(sb, pairHeaders(), pairCells(fn));
         }
         if (!lambdaRows.isEmpty()) {
@@ -216,7 +256,7 @@ public final class EvaluationTable {
         sb.append("</ul>\n");
         appendHtmlTable(sb, "results", headers(), cells(fn));
         if (!pairRows.isEmpty()) {
-            sb.append("<h2>").append(esc(PAIR_TITLE)).append("</h2>\n");
+            sb.append("<h2>").append(esc(pairTitle())).append("</h2>\n");
             appendHtmlTable(sb, "pairs", pairHeaders(), pairCells(fn));
         }
         if (!lambdaRows.isEmpty()) {

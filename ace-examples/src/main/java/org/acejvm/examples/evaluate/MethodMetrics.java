@@ -74,8 +74,10 @@ public final class MethodMetrics {
      * @param predicted        the classifier's class of each counterfactual
      * @param sources          the classifier's class of each original
      * @param targets          the target classes
+     * @return for each pair, whether the oracle assigns its counterfactual to the target (false for unsuccessful
+     *         ones); null without an oracle ({@link #withOracle})
      */
-    public void add(INDArray originals, INDArray originalFeatures, INDArray counterfactuals, int[] predicted,
+    public boolean[] add(INDArray originals, INDArray originalFeatures, INDArray counterfactuals, int[] predicted,
                     int[] sources, int[] targets) {
         Metrics.checkImagePairs(originals, counterfactuals);
         boolean[] success = flipRate.add(predicted, targets);
@@ -84,12 +86,13 @@ public final class MethodMetrics {
         sfid.addFeatures(originalFeatures, cfFeatures, success);
         cout.add(originals, counterfactuals, sources, targets);
         locality.add(originals, counterfactuals);
-        if (oracle != null) oracle.add(originals, counterfactuals, targets, success);
+        boolean[] agrees = oracle == null ? null : oracle.add(originals, counterfactuals, targets, success);
         Metrics.select(originalFeatures, success).ifPresent(of ->
                 s3.addEmbeddings(of, Metrics.select(cfFeatures, success).orElseThrow()));
         Metrics.select(originals, success).ifPresent(o ->
                 distances.add(o, Metrics.select(counterfactuals, success).orElseThrow()));
         images += originals.size(0);
+        return agrees;
     }
 
     /** Adds wall-clock time spent on this method's images (attack and refinement). */

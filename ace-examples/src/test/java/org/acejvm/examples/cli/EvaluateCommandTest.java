@@ -1,6 +1,7 @@
 package org.acejvm.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,11 +127,29 @@ class EvaluateCommandTest {
                 .contains("- **change outside the mask**: largest |x' - x| where the mask is 0, over all images: ACE-l1 0, plain-PGD ")
                 .contains("- **where it changed**: share of the pixels changed by more than 1/255 / share of the change "
                         + "carried by the 10% most-changed pixels, over all images: ACE-l1 ")
-                .contains("## Flip rate (%) per class pair (source -> target)\n\n| pair | images | ACE-l1 | plain-PGD |");
-        // per-pair rows: "| Source -> Target | n | rate | rate |", the counts adding up to the 2 images
+                .contains("## Flip rate and oracle agreement (%) per class pair (source -> target)\n\n"
+                        + "| pair | images | FR ACE-l1 | FR plain-PGD | oracle agrees ACE-l1 | oracle agrees plain-PGD |");
+        // per-pair rows: "| Source -> Target | n | rate | rate | agrees | agrees |", the counts adding up to the 2
+        // images, and the oracle's agreements per pair, weighted by the pair's successes, adding up to the method's
         List<String> pairs = md.lines().filter(l -> l.matches("\\| [^|]+ -> [^|]+ \\| \\d+ \\|.*")).toList();
         assertThat(pairs).isNotEmpty();
         assertThat(pairs.stream().mapToInt(l -> Integer.parseInt(l.split("\\|")[2].strip())).sum()).isEqualTo(2);
+        double judged = 0;
+        for (int m = 0; m < 2; m++) { // ACE-l1, plain-PGD
+            double successes = 0;
+            double agreed = 0;
+            for (String l : pairs) {
+                String[] cells = l.split("\\|");
+                double s = Double.parseDouble(cells[3 + m].strip()) / 100 * Integer.parseInt(cells[2].strip());
+                successes += s;
+                if (s > 0) agreed += s * Double.parseDouble(cells[5 + m].strip()) / 100;
+            }
+            String method = m == 0 ? "| ACE-l1 |" : "| plain-PGD |";
+            String row = md.lines().filter(l -> l.startsWith(method)).findFirst().orElseThrow();
+            if (successes > 0) assertThat(100 * agreed / successes).isCloseTo(Double.parseDouble(row.split("\\|")[8].strip()), within(0.06));
+            judged += successes;
+        }
+        assertThat(judged).as("successful counterfactuals the per-pair check saw").isPositive();
         List<String> rows = md.lines().filter(l -> l.startsWith("| ACE-l1 |") || l.startsWith("| plain-PGD |")).toList();
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).startsWith("| ACE-l1 |"); // table order, whatever the order of --methods

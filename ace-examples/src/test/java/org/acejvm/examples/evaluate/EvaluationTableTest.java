@@ -1,6 +1,7 @@
 package org.acejvm.examples.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,5 +85,40 @@ class EvaluationTableTest {
                 .contains("| 0.0001 | 4 | 100.0 | 100.0 | 2.50 |")
                 .contains("| 0.01 | 4 | 25.0 | 50.0 | 2.00 |");
         assertThat(Files.readString(dir.resolve("table.html"))).contains("<table class=\"lambda\">");
+    }
+
+    @Test void pairTableWithoutAnOracleHasOneFlipRateColumnPerMethod() {
+        String md = table().pairRows(List.of("ACE-l1", "plain-PGD"), List.of(
+                new EvaluationTable.PairRow("Trouser -> Dress", 4, List.of(MetricValue.of(1.0, 4), MetricValue.of(0.5, 4))))).markdown();
+        assertThat(md).contains("## Flip rate (%) per class pair (source -> target)\n\n| pair | images | ACE-l1 | plain-PGD |")
+                .contains("| Trouser -> Dress | 4 | 100.0 | 50.0 |");
+    }
+
+    /** The oracle's agreement per pair follows the flip rates; a pair without a success has no agreement, with the reason. */
+    @Test void pairTableWithAnOracleAddsItsAgreementPerMethod() {
+        MetricValue none = MetricValue.undefined("no successful counterfactuals", 0);
+        EvaluationTable t = new EvaluationTable("t").row(ace()).pairRows(List.of("ACE-l1", "plain-PGD"), List.of(
+                new EvaluationTable.PairRow("Trouser -> Dress", 4, List.of(MetricValue.of(1.0, 4), MetricValue.of(0.5, 4)),
+                        List.of(MetricValue.of(0.75, 4), MetricValue.of(0.0, 2))),
+                new EvaluationTable.PairRow("Bag -> Shirt", 2, List.of(MetricValue.of(0.5, 2), MetricValue.of(0.0, 2)),
+                        List.of(MetricValue.of(1.0, 1), none))));
+        String md = t.markdown();
+        assertThat(md).contains("## Flip rate and oracle agreement (%) per class pair (source -> target)\n\n"
+                        + "| pair | images | FR ACE-l1 | FR plain-PGD | oracle agrees ACE-l1 | oracle agrees plain-PGD |")
+                .contains("| Trouser -> Dress | 4 | 100.0 | 50.0 | 75.0 | 0.0 |")
+                .contains("| Bag -> Shirt | 2 | 50.0 | 0.0 | 100.0 | n/a [1] |")
+                .contains("[1] n/a: no successful counterfactuals");
+        assertThat(t.html()).contains("<th>oracle agrees ACE-l1</th>");
+    }
+
+    @Test void pairRowsWithTheWrongNumberOfValuesAreRejectedNamingThePair() {
+        EvaluationTable t = table();
+        List<String> methods = List.of("ACE-l1", "plain-PGD");
+        assertThatThrownBy(() -> t.pairRows(methods, List.of(new EvaluationTable.PairRow("Bag -> Shirt", 2,
+                List.of(MetricValue.of(1.0, 2)))))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pair Bag -> Shirt: 1 flip rates for 2 methods");
+        assertThatThrownBy(() -> t.pairRows(methods, List.of(new EvaluationTable.PairRow("Bag -> Shirt", 2,
+                List.of(MetricValue.of(1.0, 2), MetricValue.of(1.0, 2)), List.of(MetricValue.of(1.0, 2))))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("pair Bag -> Shirt: 1 oracle agreements for 2 methods");
     }
 }
