@@ -152,6 +152,9 @@ public final class LabelledGrid {
                 for (int c = 0; c < columns.size(); c++) {
                     BufferedImage cell = Images.toBufferedImage(chw(row.cells().get(c)));
                     g.drawImage(cell, lay.cellX(c), y, lay.cellWidth(), lay.cellHeight(), null);
+                    // a frame, so that an all-white cell (a mask over the whole image) still reads as an image
+                    g.setColor(Color.GRAY);
+                    g.drawRect(lay.cellX(c) - 1, y - 1, lay.cellWidth() + 1, lay.cellHeight() + 1);
                 }
             }
             if (scale != null) drawColourBar(g, lay, fm);

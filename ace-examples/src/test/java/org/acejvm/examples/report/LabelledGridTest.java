@@ -59,6 +59,22 @@ class LabelledGridTest {
         assertThat(img.getRGB(lay.cellX(2) + lay.cellWidth() - 1, lay.cellY(0) + lay.cellHeight() - 1) & WHITE).isEqualTo(WHITE);
     }
 
+    /** A mask over the whole image is an all-white cell: its frame keeps it apart from the white page. */
+    @Test
+    void everyCellHasAFrameSoAnAllWhiteCellStillShows() {
+        LabelledGrid g = new LabelledGrid("", List.of("input", "mask"));
+        g.row(List.of(new LabelledGrid.Line("#0")), List.of(Nd4j.zeros(DataType.FLOAT, 1, 1, 28, 28),
+                Nd4j.ones(DataType.FLOAT, 1, 1, 28, 28)));
+        LabelledGrid.Layout lay = g.layout();
+        BufferedImage img = g.render();
+        int x = lay.cellX(1), y = lay.cellY(0);
+        assertThat(img.getRGB(x + 5, y + 5) & WHITE).as("inside the white cell").isEqualTo(WHITE);
+        for (int[] p : new int[][] {{x - 1, y + 5}, {x + lay.cellWidth(), y + 5}, {x + 5, y - 1}, {x + 5, y + lay.cellHeight()}}) {
+            assertThat(img.getRGB(p[0], p[1]) & WHITE).as("frame at %d,%d", p[0], p[1]).isNotEqualTo(WHITE);
+        }
+        assertThat(img.getRGB(x - 3, y + 5) & WHITE).as("the gap beyond the frame").isEqualTo(WHITE);
+    }
+
     @Test
     void drawsHeadersRowLabelsAndAColourBar() {
         LabelledGrid g = grid();
