@@ -69,8 +69,7 @@ public final class EvaluationReport {
      */
     private static boolean[] accumulate(MethodMetrics metrics, List<Explanation> list, INDArray images,
                                         INDArray originalFeatures) {
-        boolean[] agrees = new boolean[list.size()];
-        boolean judged = false;
+        boolean[] agrees = null;
         for (int from = 0; from < list.size(); from += 64) {
             int to = Math.min(list.size(), from + 64);
             List<Explanation> batch = list.subList(from, to);
@@ -81,11 +80,11 @@ public final class EvaluationReport {
                     originalFeatures.get(NDArrayIndex.interval(from, to)),
                     ImageData.stack(batch.stream().map(Explanation::explanation).toList()), predicted, sources, targets);
             if (batchAgrees != null) {
-                judged = true;
+                if (agrees == null) agrees = new boolean[list.size()];
                 System.arraycopy(batchAgrees, 0, agrees, from, batchAgrees.length);
             }
         }
-        return judged ? agrees : null;
+        return agrees;
     }
 
     /**

@@ -43,10 +43,13 @@ public final class EvaluationTable {
         }
     }
 
+    /** A share as a percentage with one decimal: the flip rates and oracle agreements of every table. */
+    private static final DoubleFunction<String> PERCENT = v -> String.format(Locale.ROOT, "%.1f", 100 * v);
+
     private record Column(String header, Function<MethodResult, MetricValue> value, DoubleFunction<String> format) {}
 
     private static final List<Column> COLUMNS = List.of(
-            new Column("FR (%) ↑", MethodResult::flipRate, v -> String.format(Locale.ROOT, "%.1f", 100 * v)),
+            new Column("FR (%) ↑", MethodResult::flipRate, PERCENT),
             new Column("FID ↓", MethodResult::fid, v -> String.format(Locale.ROOT, "%.2f", v)),
             new Column("sFID ↓", MethodResult::sfid, v -> String.format(Locale.ROOT, "%.2f", v)),
             new Column("COUT ↑", MethodResult::cout, v -> String.format(Locale.ROOT, "%.3f", v)),
@@ -56,7 +59,7 @@ public final class EvaluationTable {
 
     /** Shown when the rows carry an oracle's verdict ({@link MethodResult#oracleAgreement()}). */
     private static final List<Column> ORACLE_COLUMNS = List.of(
-            new Column("oracle agrees (%) ↑", MethodResult::oracleAgreement, v -> String.format(Locale.ROOT, "%.1f", 100 * v)),
+            new Column("oracle agrees (%) ↑", MethodResult::oracleAgreement, PERCENT),
             new Column("oracle p(target) ↑", MethodResult::oracleTargetAfter, v -> String.format(Locale.ROOT, "%.3f", v)));
 
     private List<Column> columns() {
@@ -169,8 +172,8 @@ public final class EvaluationTable {
         List<List<String>> out = new ArrayList<>();
         for (LambdaRow r : lambdaRows) {
             out.add(List.of(java.math.BigDecimal.valueOf(r.lambda()).stripTrailingZeros().toPlainString(), Long.toString(r.images()),
-                    fn.cell(r.flipRate(), v -> String.format(Locale.ROOT, "%.1f", 100 * v)),
-                    fn.cell(r.preFlipRate(), v -> String.format(Locale.ROOT, "%.1f", 100 * v)),
+                    fn.cell(r.flipRate(), PERCENT),
+                    fn.cell(r.preFlipRate(), PERCENT),
                     fn.cell(r.secondsPerImage(), v -> String.format(Locale.ROOT, "%.2f", v))));
         }
         return out;
@@ -202,11 +205,11 @@ public final class EvaluationTable {
         List<List<String>> out = new ArrayList<>();
         for (PairRow r : pairRows) {
             List<String> line = new ArrayList<>(List.of(r.pair(), Long.toString(r.images())));
-            for (MetricValue v : r.flipRates()) line.add(fn.cell(v, x -> String.format(Locale.ROOT, "%.1f", 100 * x)));
+            for (MetricValue v : r.flipRates()) line.add(fn.cell(v, PERCENT));
             if (oracle) {
                 for (int m = 0; m < pairMethods.size(); m++) {
                     line.add(r.oracleAgreements().isEmpty() ? "-"
-                            : fn.cell(r.oracleAgreements().get(m), x -> String.format(Locale.ROOT, "%.1f", 100 * x)));
+                            : fn.cell(r.oracleAgreements().get(m), PERCENT));
                 }
             }
             out.add(line);
